@@ -1,0 +1,102 @@
+import pg from "pg";
+import { contextStatement, DEFAULT_APP_ROLE, type Database, type DatabaseStats, type NotificationHandler, type Queryable, type QueryResult, type TxContext } from "./Database.ts";
+
+export interface PostgresOptions {
+  connectionString: string;
+  appRole?: string;
+  maxConnections?: number;
+}
+
+// Keep numeric/bigint as strings (precision) and dates as text; JSON is parsed by the driver.
+// The engine builds API values in SQL, so these only matter for raw queries.
+const types = {
+  getTypeParser(oid: number, format?: string) {
+    if (oid === 1082 || oid === 1114 || oid === 1184) return (v: string) => v;
+    return pg.types.getTypeParser(oid, format as "text");
+  },
+};
+
+export async function openPostgres(options: PostgresOptions): Promise<Database> {
+  const pool = new pg.Pool({ connectionString: options.connectionString, max: options.maxConnections ?? 10, types });
+  // Fail fast with a clear message rather than on the first request.
+  const client = await pool.connect();
+  client.release();
+  return new PostgresDatabase(pool, options.connectionString, options.appRole ?? DEFAULT_APP_ROLE);
+}
+
+class PostgresDatabase implements Database {
+  readonly kind = "postgres" as const;
+  readonly stats: DatabaseStats = { statements: 0 };
+  private listener: pg.Client | undefined;
+  private handlers = new Map<string, Set<NotificationHandler>>();
+
+  constructor(
+    private readonly pool: pg.Pool,
+    private readonly connectionString: string,
+    readonly appRole: string,
+  ) {}
+
+  async query<R>(sql: string, params: readonly unknown[] = []): Promise<QueryResult<R>> {
+    this.stats.statements++;
+    const result = await this.pool.query(sql, params as unknown[]);
+    return { rows: result.rows as R[], rowCount: result.rowCount ?? result.rows.length };
+  }
+
+  async transaction<T>(fn: (tx: Queryable) => Promise<T>, context?: TxContext): Promise<T> {
+    const client = await this.pool.connect();
+    try {
+      await client.query("BEGIN");
+      const ctx = contextStatement(context, this.appRole);
+      if (ctx) await client.query(ctx.sql, ctx.params);
+      const result = await fn({
+        query: async <R>(sql: string, params: readonly unknown[] = []) => {
+          this.stats.statements++;
+          const r = await client.query(sql, params as unknown[]);
+          return { rows: r.rows as R[], rowCount: r.rowCount ?? r.rows.length };
+        },
+      });
+      await client.query("COMMIT");
+      return result;
+    } catch (error) {
+      await client.query("ROLLBACK").catch(() => undefined);
+      throw error;
+    } finally {
+      client.release();
+    }
+  }
+
+  async exec(sql: string): Promise<void> {
+    await this.pool.query(sql);
+  }
+
+  async listen(channel: string, handler: NotificationHandler): Promise<() => Promise<void>> {
+    if (!this.listener) {
+      // LISTEN needs one dedicated connection for the life of the process, outside the pool.
+      const client = new pg.Client({ connectionString: this.connectionString });
+      await client.connect();
+      client.on("notification", (msg) => {
+        for (const h of this.handlers.get(msg.channel) ?? []) h(msg.payload ?? "");
+      });
+      this.listener = client;
+    }
+    let set = this.handlers.get(channel);
+    if (!set) {
+      set = new Set();
+      this.handlers.set(channel, set);
+      await this.listener.query(`LISTEN "${channel.replace(/"/g, '""')}"`);
+    }
+    set.add(handler);
+    return async () => {
+      set.delete(handler);
+    };
+  }
+
+  async notify(channel: string, payload: string): Promise<void> {
+    await this.pool.query("SELECT pg_notify($1, $2)", [channel, payload]);
+  }
+
+  async close(): Promise<void> {
+    await this.listener?.end().catch(() => undefined);
+    await this.pool.end();
+  }
+}

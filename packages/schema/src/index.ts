@@ -1,0 +1,21 @@
+export * from "./ir.ts";
+export type * from "./rawSchema.ts";
+export { SchemaLoadError, type SchemaIssue } from "./SchemaLoadError.ts";
+export { normaliseSchema, DEFAULT_CONFIG } from "./normaliseSchema.ts";
+export { parseRule, splitRules } from "./parseRule.ts";
+export { pluralize, snakeCase, lowerFirst } from "./names.ts";
+export {
+  defineSchema,
+  defineEnum,
+  model,
+  f,
+  belongsTo,
+  hasMany,
+  manyToMany,
+  FieldBuilder,
+  type DefinedSchema,
+  type EnumDef,
+  type RecordOf,
+  type RecordOfFields,
+} from "./defineSchema.ts";
+export { findModel, findField, findRelation, type SchemaIndex } from "./lookup.ts";
