@@ -1,0 +1,97 @@
+// Arguments of engine reads, in the API's (Hygraph) vocabulary. Plain data: GraphQL arguments map 1:1.
+
+/**
+ * A filter. Keys: a field name (equality), a field name with an operator suffix
+ * (`_not`, `_in`, `_not_in`, `_lt`, `_lte`, `_gt`, `_gte`, `_contains`, `_not_contains`,
+ * `_starts_with`, `_not_starts_with`, `_ends_with`, `_not_ends_with`, `_contains_all`,
+ * `_contains_some`, `_contains_none`), `AND`/`OR`/`NOT`, a to-one relation name (a nested Where),
+ * a to-many relation name with `_some`/`_every`/`_none`, and `_search` (full text over searchable fields).
+ */
+export type Where = { [key: string]: unknown };
+
+/** `"value_DESC"` or a list of them; the primary key is always appended as a tie-breaker. */
+export type OrderBy = string | readonly string[];
+
+export interface PageArgs {
+  first?: number;
+  last?: number;
+  skip?: number;
+  after?: string;
+  before?: string;
+}
+
+/** What to return: `fields` (default: every readable field) and `include` for relationships. */
+export interface Selection {
+  fields?: readonly string[];
+  include?: { [relation: string]: true | IncludeArgs };
+}
+
+/** Include of a relationship; `where`, `orderBy` and paging apply to to-many relationships. */
+export interface IncludeArgs extends Selection, PageArgs {
+  where?: Where;
+  orderBy?: OrderBy;
+}
+
+export interface FindManyArgs extends Selection, PageArgs {
+  where?: Where;
+  orderBy?: OrderBy;
+  /** Soft-deleted rows: hidden by default; `include` shows both; `only` is the trash. */
+  deleted?: "exclude" | "include" | "only";
+  /** Also count every row matching `where` (ignoring paging), in the same statement. */
+  withTotalCount?: boolean;
+}
+
+export interface PageInfo {
+  hasNextPage: boolean;
+  hasPreviousPage: boolean;
+  startCursor: string | null;
+  endCursor: string | null;
+  pageSize: number;
+}
+
+export type RecordData = { [field: string]: unknown };
+
+export interface Page<T = RecordData> {
+  nodes: T[];
+  /** Opaque cursor of each node, same order as `nodes`. */
+  cursors: string[];
+  pageInfo: PageInfo;
+  totalCount?: number;
+}
+
+export interface AggregateArgs {
+  where?: Where;
+  deleted?: "exclude" | "include" | "only";
+  count?: boolean;
+  sum?: readonly string[];
+  avg?: readonly string[];
+  min?: readonly string[];
+  max?: readonly string[];
+}
+
+export interface AggregateResult {
+  count?: number;
+  sum?: { [field: string]: number | string | null };
+  avg?: { [field: string]: number | string | null };
+  min?: { [field: string]: unknown };
+  max?: { [field: string]: unknown };
+}
+
+export interface GroupByArgs extends Omit<AggregateArgs, "count"> {
+  by: readonly string[];
+  orderBy?: OrderBy;
+}
+
+export interface GroupRow extends AggregateResult {
+  key: { [field: string]: unknown };
+  count: number;
+}
+
+/** Who a read or write runs for. Tenancy and (later) authorisation are applied from it. */
+export interface RequestContext {
+  tenantId: string | null;
+  principal: { sub: string; roles: readonly string[]; kind: "user" | "service" | "system" } | null;
+  /** Set when an admin acts on behalf of someone else; recorded in the event log. */
+  impersonator?: string | null;
+  correlationId?: string | null;
+}
