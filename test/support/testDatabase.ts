@@ -29,7 +29,7 @@ export async function createTestDatabase(): Promise<TestDatabase> {
   if (!serverUrl) {
     const base = await pgliteTemplate();
     const clone = await base.clone();
-    const db = wrapPglite(clone);
+    const db = wrapPglite(clone as PGlite);
     return { db, drop: () => db.close() };
   }
   const name = `tessera_t_${randomBytes(6).toString("hex")}`;
