@@ -4,6 +4,7 @@
 import type { FieldType, ScalarType, SchemaIR } from "./ir.ts";
 import type { RawBelongsTo, RawConfig, RawField, RawHasMany, RawManyToMany, RawModel, RawSchema } from "./rawSchema.ts";
 import { normaliseSchema } from "./normaliseSchema.ts";
+import { splitRules } from "./parseRule.ts";
 
 export interface EnumDef<V extends string = string> {
   readonly kind: "enum";
@@ -70,7 +71,7 @@ export class FieldBuilder<T, Req extends boolean = false> {
   }
   /** Rules in the `validation` string syntax, e.g. `"required|max:255"`. */
   rules(spec: string): FieldBuilder<T, Req> {
-    const parts = spec.split("|");
+    const parts = splitRules(spec); // not split("|"): a regex may contain "|"
     const required = parts.includes("required");
     const rules = parts.filter((p) => p !== "required");
     return new FieldBuilder<T, Req>(
@@ -184,7 +185,9 @@ export function defineSchema<const M extends Record<string, ModelInput<FieldsInp
     }
     models[name] = { ...rest, fields: rawFields };
   }
-  const raw: RawSchema = { models, enums, ...(input.config ? { config: input.config } : {}) };
+  // Keys other than models/config are passed on so the normaliser reports them, never dropped.
+  const { models: _declared, config, ...extra } = input as SchemaInput<M> & Record<string, unknown>;
+  const raw: RawSchema = { ...extra, models, enums, ...(config ? { config } : {}) };
   return { kind: "tessera-schema", raw, ir: normaliseSchema(raw), models: input.models };
 }
 

@@ -19,3 +19,18 @@ export {
   type RecordOfFields,
 } from "./defineSchema.ts";
 export { findModel, findField, findRelation, type SchemaIndex } from "./lookup.ts";
+export {
+  readInterfaceSchema,
+  loadInterfaceSchema,
+  type ID,
+  type Text,
+  type Int,
+  type Float,
+  type Decimal,
+  type Money,
+  type DateOnly,
+  type DateTime,
+  type Json,
+  type InterfaceModel,
+  type InterfaceSchema,
+} from "./interfaceForm/index.ts";

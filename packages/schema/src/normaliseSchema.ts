@@ -34,6 +34,10 @@ const RELATION_KEYS: Record<string, string[]> = {
 const UI_KEYS = ["displayField", "listView", "editForm"];
 const INDEX_KEYS = ["fields", "unique", "name"];
 const TEXT_TYPES: readonly FieldType[] = ["string", "text"];
+/** Model keys that must be lists or objects; checked first so a wrong shape is reported, not crashed on or ignored. */
+const MODEL_KEY_SHAPES: Record<string, "list" | "object"> = {
+  searchable: "list", indexes: "list", access: "object", relationships: "object", validation: "object", ui: "object",
+};
 
 export const DEFAULT_CONFIG: ConfigIR = {
   auditLog: true,
@@ -126,9 +130,10 @@ function normaliseConfig(raw: Record<string, unknown>, report: Report): ConfigIR
   return config;
 }
 
-function normaliseModel(name: string, raw: RawModel, enums: EnumIR[], report: Report): ModelIR {
+function normaliseModel(name: string, input: RawModel, enums: EnumIR[], report: Report): ModelIR {
   if (!/^[A-Z][A-Za-z0-9]*$/.test(name)) report(name, "", `model name '${name}' must be PascalCase letters and digits`);
-  checkKeys(raw as unknown as Record<string, unknown>, MODEL_KEYS, name, "", report);
+  checkKeys(input as unknown as Record<string, unknown>, MODEL_KEYS, name, "", report);
+  const raw = checkShapes(name, input, report);
   const primaryKey = raw.primaryKey ?? "id";
   if (!IDENTIFIER.test(primaryKey) || RESERVED_FIELD_NAMES.has(primaryKey)) {
     report(name, "primaryKey", `'${primaryKey}' is not a usable primary key name`);
@@ -175,6 +180,21 @@ function normaliseModel(name: string, raw: RawModel, enums: EnumIR[], report: Re
     indexes: normaliseIndexes(name, tableName, raw.indexes ?? [], fields, report),
     tenantScoped: tenantScoped !== false,
   };
+}
+
+/** Reports model keys of the wrong shape (e.g. `searchable: "name"`) and drops them from the copy it returns. */
+function checkShapes(model: string, raw: RawModel, report: Report): RawModel {
+  const out: Record<string, unknown> = { ...raw };
+  for (const [key, shape] of Object.entries(MODEL_KEY_SHAPES)) {
+    const value = out[key];
+    if (value === undefined) continue;
+    const ok = shape === "list" ? Array.isArray(value) : typeof value === "object" && value !== null && !Array.isArray(value);
+    if (!ok) {
+      report(model, key, shape === "list" ? "must be a list" : "must be an object");
+      delete out[key];
+    }
+  }
+  return out as unknown as RawModel;
 }
 
 function systemField(name: keyof typeof SYSTEM_FIELDS, type: ScalarType, required: boolean): FieldIR {

@@ -1,0 +1,2 @@
+export * from "./generateDemoData.ts";
+export { Random, hashString, uuidFrom, uuidFromString } from "./random.ts";

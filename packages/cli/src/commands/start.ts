@@ -1,0 +1,49 @@
+// `tessera start`: migrate, seed demo data on first run, serve. What `npm start` runs for the CRM.
+import { applyMigrations, checkMigrations, openDatabase } from "@tessera/db";
+import { Engine } from "@tessera/engine";
+import { createServer } from "@tessera/server";
+import { loadApp } from "../loadApp.ts";
+import type { CommonOptions } from "../options.ts";
+import { DEMO_TENANT, ensureTenant } from "../demoTenant.ts";
+
+export async function startCommand(options: CommonOptions & { port: number; host: string; seed: boolean }): Promise<number> {
+  const app = await loadApp(options.app);
+  const db = await openDatabase({ databaseUrl: options.databaseUrl, dataDir: options.dataDir });
+  const applied = await applyMigrations({ db, dir: app.migrationsDir });
+  const check = await checkMigrations({ db, ir: app.schema, dir: app.migrationsDir });
+  if (check.drift.length > 0) {
+    console.error(`schema.ts has changes no migration file contains; run: npm run tessera -- migrate --app ${options.app}`);
+    await db.close();
+    return 1;
+  }
+  const engine = new Engine({ schema: app.schema, db });
+  let seeded: Awaited<ReturnType<NonNullable<typeof app.seed>>> | undefined;
+  if (options.seed && app.seed && (await ensureTenant(engine, DEMO_TENANT))) {
+    seeded = await app.seed(engine, { tenantId: DEMO_TENANT.id });
+  }
+  await engine.start();
+  const server = await createServer({ engine, appName: app.name });
+  await server.listen({ port: options.port, host: options.host });
+  const url = `http://${options.host === "0.0.0.0" ? "localhost" : options.host}:${options.port}`;
+  const where = db.kind === "pglite" ? `embedded PostgreSQL in ${options.dataDir}` : "PostgreSQL server (DATABASE_URL)";
+  console.log(
+    [
+      ``,
+      `Tessera ${app.name} is running at ${url}`,
+      `  database:   ${where}`,
+      `  migrations: ${applied.applied.length} applied now`,
+      `  tenant:     ${DEMO_TENANT.name} (${DEMO_TENANT.id})${seeded ? ` — demo data seeded: ${Object.entries(seeded.counts).map(([m, n]) => `${n} ${m}`).join(", ")}` : ""}`,
+      `  health:     ${url}/healthz`,
+      ``,
+    ].join("\n"),
+  );
+  const shutdown = async (): Promise<void> => {
+    await server.close();
+    await engine.stop();
+    await db.close();
+    process.exit(0);
+  };
+  process.once("SIGINT", () => void shutdown());
+  process.once("SIGTERM", () => void shutdown());
+  return new Promise<number>(() => undefined);
+}

@@ -1,0 +1,50 @@
+// Finds an app folder's schema (either form) and its optional seed module.
+import { existsSync } from "node:fs";
+import { basename, join, resolve } from "node:path";
+import { pathToFileURL } from "node:url";
+import { loadInterfaceSchema, type SchemaIR } from "@tessera/schema";
+import type { Engine } from "@tessera/engine";
+
+export interface SeedOptions {
+  tenantId: string;
+  scale?: number;
+}
+
+export type SeedFunction = (engine: Engine, options: SeedOptions) => Promise<SeedSummary>;
+
+export interface SeedSummary {
+  /** Rows created per model. */
+  counts: Record<string, number>;
+  /** Sign-in hints printed by `start` (demo users and their roles). */
+  users?: { email: string; name: string; role: string }[];
+}
+
+export interface LoadedApp {
+  dir: string;
+  name: string;
+  schemaFile: string;
+  schema: SchemaIR;
+  migrationsDir: string;
+  seed?: SeedFunction;
+}
+
+export class AppLoadError extends Error {
+  readonly code = "APP_INVALID";
+}
+
+export async function loadApp(dirArg: string): Promise<LoadedApp> {
+  const dir = resolve(dirArg);
+  const schemaFile = join(dir, "schema.ts");
+  if (!existsSync(schemaFile)) throw new AppLoadError(`no schema.ts in ${dir}: pass --app with a folder that holds one`);
+  const module = (await import(pathToFileURL(schemaFile).href)) as { schema?: { kind?: string; ir?: SchemaIR } };
+  // The DSL exports a defined schema; anything else is read as the interface form.
+  const schema = module.schema?.kind === "tessera-schema" && module.schema.ir ? module.schema.ir : loadInterfaceSchema(schemaFile);
+  const seedFile = [join(dir, "seed", "index.ts"), join(dir, "seed.ts")].find((f) => existsSync(f));
+  let seed: SeedFunction | undefined;
+  if (seedFile) {
+    const seedModule = (await import(pathToFileURL(seedFile).href)) as { seed?: SeedFunction };
+    if (typeof seedModule.seed !== "function") throw new AppLoadError(`${seedFile} must export a 'seed' function`);
+    seed = seedModule.seed;
+  }
+  return { dir, name: basename(dir), schemaFile, schema, migrationsDir: join(dir, "migrations"), seed };
+}

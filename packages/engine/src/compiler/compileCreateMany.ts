@@ -1,0 +1,53 @@
+// Bulk create: one statement per batch. Rows travel as one JSON parameter unpacked by
+// jsonb_to_recordset, so the statement text does not grow with the batch and stays parameterised.
+import type { FieldIR, ModelIR, SchemaIR } from "@tessera/schema";
+import { quoteIdent } from "@tessera/db";
+import type { RequestContext } from "../queryTypes.ts";
+import { SqlParams, type CompiledQuery } from "./SqlParams.ts";
+import { recordFields, recordJsonExpr } from "./projectRecord.ts";
+import { columnSqlType as sqlTypeOf } from "./sqlTypes.ts";
+import { eventInsertSql } from "./eventInsertSql.ts";
+
+export interface CompiledCreateMany extends CompiledQuery {
+  /** One per checked foreign key: the result column listing values with no live row in the tenant. */
+  referenceChecks: { column: string; field: FieldIR; target: string }[];
+}
+
+/**
+ * `rows` are validated, coerced values. Every row must set the same fields: callers fill schema
+ * defaults first, so a missing key never overrides a database default with NULL.
+ */
+export function compileCreateMany(schema: SchemaIR, model: ModelIR, fields: readonly FieldIR[], rows: readonly Record<string, unknown>[], ctx: RequestContext): CompiledCreateMany {
+  const params = new SqlParams();
+  const payload = params.typed(JSON.stringify(rows), "jsonb");
+  const columnDefs = fields.map((f) => `${quoteIdent(f.name)} ${sqlTypeOf(f)}`);
+  const columns = fields.map((f) => quoteIdent(f.column));
+  const selected = fields.map((f) => `r.${quoteIdent(f.name)}`);
+  if (model.tenantScoped) {
+    columns.push(`"tenant_id"`);
+    selected.push(params.typed(ctx.tenantId, "uuid"));
+  }
+  const referenceChecks: CompiledCreateMany["referenceChecks"] = [];
+  const checks: string[] = [];
+  for (const field of fields) {
+    const rel = model.relations.find((r) => r.kind === "belongsTo" && r.foreignKey === field.name);
+    if (!rel) continue;
+    const target = schema.models.find((m) => m.name === rel.target)!;
+    const tpk = target.fields.find((f) => f.name === target.primaryKey)!;
+    const scope = target.tenantScoped ? ` AND x."tenant_id" = ${params.typed(ctx.tenantId, "uuid")}` : "";
+    const column = `missing_${referenceChecks.length}`;
+    // Rows of the same batch count as existing only if already committed: batches go in dependency order.
+    checks.push(`(SELECT coalesce(array_agg(DISTINCT r.${quoteIdent(field.name)}::text), '{}') FROM src r
+      WHERE r.${quoteIdent(field.name)} IS NOT NULL AND NOT EXISTS (
+        SELECT 1 FROM ${quoteIdent(target.tableName)} x WHERE x.${quoteIdent(tpk.column)} = r.${quoteIdent(field.name)}${scope} AND x."deleted_at" IS NULL)) AS ${column}`);
+    referenceChecks.push({ column, field, target: target.name });
+  }
+  const ok = referenceChecks.length > 0 ? referenceChecks.map((c) => `cardinality(chk.${c.column}) = 0`).join(" AND ") : "true";
+  const sql = `WITH src AS (SELECT * FROM jsonb_to_recordset(${payload}) AS r(${columnDefs.join(", ")})),
+  chk AS (SELECT ${checks.length > 0 ? checks.join(", ") : "true AS none"}),
+  ins AS (INSERT INTO ${quoteIdent(model.tableName)} (${columns.join(", ")}) SELECT ${selected.join(", ")} FROM src r, chk WHERE ${ok} RETURNING *),
+  rec AS (SELECT ${recordJsonExpr(recordFields(model), "t")} AS record FROM ins t),
+  ev AS (${eventInsertSql(model, "Created", fields.map((f) => f.name), params, ctx)})
+SELECT (SELECT count(*) FROM ev)::int AS count${referenceChecks.map((c) => `, chk.${c.column}`).join("")} FROM chk`;
+  return { sql, params: params.values, referenceChecks };
+}

@@ -1,0 +1,111 @@
+// A page of records as one statement: the page (one extra row to know whether more follow), the
+// opposite-direction check and the optional total count, all as columns of a single result row.
+import { quoteIdent } from "@tessera/db";
+import type { ModelIR, SchemaIR } from "@tessera/schema";
+import type { FindManyArgs, Page, RecordData, RequestContext } from "../queryTypes.ts";
+import { CompileContext } from "./CompileContext.ts";
+import { parseJsonColumn, type CompiledRead, type ResultRow } from "./CompiledRead.ts";
+import { orderBySql, parseOrderBy } from "./compileOrderBy.ts";
+import { compileProjection } from "./compileProjection.ts";
+import { compileWhere } from "./compileWhere.ts";
+import { encodeCursor, keysetPredicate, type CursorValues } from "./cursor.ts";
+import { columnRef, cursorValueSql } from "./fieldOutput.ts";
+import { planPage, type PageOptions } from "./pageArgs.ts";
+import { and, checkDeletedMode, scopePredicates } from "./tenantScope.ts";
+
+const FIND_MANY_KEYS: ReadonlySet<string> = new Set([
+  "fields", "include", "where", "orderBy", "first", "last", "skip", "after", "before", "deleted", "withTotalCount",
+]);
+
+/** Rejects argument names the compiler does not know (no silent drops). */
+export function checkArgKeys(cc: CompileContext, args: object, allowed: ReadonlySet<string>): void {
+  for (const key of Object.keys(args)) {
+    if (!allowed.has(key)) cc.error([key], "unknown_field", `unknown argument '${key}'`);
+  }
+}
+
+export function compileFindMany(
+  schema: SchemaIR,
+  model: ModelIR,
+  args: FindManyArgs,
+  ctx: RequestContext,
+  options: PageOptions,
+): CompiledRead<Page<RecordData>> {
+  const cc = new CompileContext(schema, ctx, options.maxPageSize);
+  checkArgKeys(cc, args, FIND_MANY_KEYS);
+  if (args.withTotalCount !== undefined && typeof args.withTotalCount !== "boolean") cc.error(["withTotalCount"], "type", "must be true or false");
+  const deleted = checkDeletedMode(cc, args.deleted);
+  const alias = cc.alias();
+  const a = quoteIdent(alias);
+  const table = `${quoteIdent(model.tableName)} AS ${a}`;
+
+  const base = and([...scopePredicates(cc, model, alias, deleted), compileWhere(cc, model, alias, args.where)]);
+  const keys = parseOrderBy(cc, model, args.orderBy);
+  const plan = planPage(cc, args, keys, options);
+  const node = compileProjection(cc, model, alias, args);
+  cc.throwIfInvalid();
+
+  const backward = plan.direction === "backward";
+  const size = plan.size ?? options.defaultPageSize;
+  const window = [base];
+  if (plan.after) window.push(keysetPredicate(cc, keys, alias, plan.after, "after"));
+  if (plan.before) window.push(keysetPredicate(cc, keys, alias, plan.before, "before"));
+  const windowSql = and(window);
+  const exists = (predicate: string): string => `EXISTS (SELECT 1 FROM ${table} WHERE ${predicate})`;
+
+  const offset = plan.skip > 0 ? ` OFFSET ${cc.params.typed(plan.skip, "bigint")}` : "";
+  const inner =
+    `SELECT ${a}.* FROM ${table} WHERE ${windowSql} ORDER BY ${orderBySql(keys, alias, backward)}` +
+    `${offset} LIMIT ${cc.params.typed(size + 1, "bigint")}`;
+  const cursorKey = `json_build_array(${keys.map((k) => cursorValueSql(k.field, columnRef(alias, k.field.column))).join(", ")})`;
+  const rows =
+    `(SELECT COALESCE(json_agg(json_build_array(${node}, ${cursorKey}) ORDER BY ${orderBySql(keys, alias, backward)}), '[]'::json)` +
+    ` FROM (${inner}) AS ${a})`;
+
+  // Rows on the side we came from: before the start cursor (inclusive: the cursor row itself),
+  // or rows passed over by skip.
+  const startCursor = backward ? plan.before : plan.after;
+  const behind: string[] = [];
+  if (startCursor) behind.push(exists(and([base, keysetPredicate(cc, keys, alias, startCursor, backward ? "after" : "before", true)])));
+  if (plan.skip > 0) behind.push(exists(windowSql));
+  // Rows beyond an end cursor (forward with both after and before).
+  const beyond: string[] = [];
+  if (!backward && plan.before) beyond.push(exists(and([base, keysetPredicate(cc, keys, alias, plan.before, "after", true)])));
+
+  const columns = [
+    `${rows} AS "rows"`,
+    `${behind.length > 0 ? behind.join(" OR ") : "FALSE"} AS "behind"`,
+    `${beyond.length > 0 ? beyond.join(" OR ") : "FALSE"} AS "beyond"`,
+  ];
+  if (args.withTotalCount === true) columns.push(`(SELECT count(*) FROM ${table} WHERE ${base})::int AS "total"`);
+  const sql = `SELECT ${columns.join(", ")}`;
+
+  return {
+    sql,
+    params: cc.params.values,
+    decode(result: readonly ResultRow[]): Page<RecordData> {
+      const row = result[0] ?? {};
+      const fetched = (parseJsonColumn(row.rows) ?? []) as [RecordData, CursorValues][];
+      const more = fetched.length > size;
+      const kept = fetched.slice(0, size);
+      if (backward) kept.reverse();
+      const nodes = kept.map(([n]) => n);
+      const cursors = kept.map(([, values]) => encodeCursor(keys, values));
+      const behindRows = row.behind === true;
+      const beyondRows = row.beyond === true;
+      const page: Page<RecordData> = {
+        nodes,
+        cursors,
+        pageInfo: {
+          hasNextPage: backward ? behindRows : more || beyondRows,
+          hasPreviousPage: backward ? more : behindRows,
+          startCursor: cursors[0] ?? null,
+          endCursor: cursors[cursors.length - 1] ?? null,
+          pageSize: nodes.length,
+        },
+      };
+      if (args.withTotalCount === true) page.totalCount = Number(row.total);
+      return page;
+    },
+  };
+}

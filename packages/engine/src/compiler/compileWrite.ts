@@ -1,0 +1,206 @@
+// Compiles each write into ONE statement: guards (references exist in the tenant), the row change,
+// and the event-log append, as data-modifying CTEs. The event is written by the same statement as
+// the row, so one cannot exist without the other.
+import type { FieldIR, ModelIR, SchemaIR } from "@tessera/schema";
+import { quoteIdent } from "@tessera/db";
+import { eventInsertSql, type EventType } from "./eventInsertSql.ts";
+
+export type { EventType };
+import type { RequestContext } from "../queryTypes.ts";
+import { SqlParams, type CompiledQuery } from "./SqlParams.ts";
+import { recordFields, recordJsonExpr } from "./projectRecord.ts";
+import { columnSqlType as sqlTypeOf } from "./sqlTypes.ts";
+import { toParam } from "./writeParams.ts";
+
+
+/** A reference check evaluated in the statement; `path` names the input it protects. */
+export interface Guard {
+  path: (string | number)[];
+  message: string;
+  rule: "exists";
+}
+
+export interface CompiledWrite extends CompiledQuery {
+  guards: Guard[];
+}
+
+/** Result row of every compiled write. */
+export interface WriteRow {
+  record: Record<string, unknown> | null;
+  prev: Record<string, unknown> | null;
+  seq: string | number | null;
+  /** Update family: the row exists (in the tenant, in the expected deleted state). */
+  found: boolean | null;
+  /** Update family: the row's version before the write, for CONFLICT reports. */
+  current_version: number | null;
+  [guard: `g${number}`]: boolean;
+}
+
+/** A unique row: the primary key or one unique field. */
+export interface UniqueKey {
+  field: FieldIR;
+  value: unknown;
+}
+
+const T = "t";
+
+function pkField(model: ModelIR): FieldIR {
+  return model.fields.find((f) => f.name === model.primaryKey)!;
+}
+
+function col(field: FieldIR, alias = T): string {
+  return `${alias}.${quoteIdent(field.column)}`;
+}
+
+function tenantParam(params: SqlParams, ctx: RequestContext): string {
+  return params.typed(ctx.tenantId, "uuid");
+}
+
+/** `t.tenant_id = $n` for tenant-scoped models; `true` otherwise. */
+function tenantPredicate(model: ModelIR, params: SqlParams, ctx: RequestContext, alias = T): string {
+  return model.tenantScoped ? `${alias}."tenant_id" = ${tenantParam(params, ctx)}` : "true";
+}
+
+function uniquePredicate(key: UniqueKey, params: SqlParams): string {
+  const extra = key.field.rules.some((r) => r.kind === "unique") ? ` AND ${T}."deleted_at" IS NULL` : "";
+  return `${col(key.field)} = ${params.typed(toParam(key.field, key.value), sqlTypeOf(key.field))}${extra}`;
+}
+
+/**
+ * Reference guards for the values being written: every belongsTo foreign key and every `exists`
+ * rule must point at a live row of the same tenant. (Foreign-key constraints alone would accept a
+ * row of another tenant, because constraint checks bypass row-level security.)
+ */
+function compileGuards(schema: SchemaIR, model: ModelIR, values: Map<FieldIR, unknown>, params: SqlParams, ctx: RequestContext): { exprs: string[]; guards: Guard[] } {
+  const exprs: string[] = [];
+  const guards: Guard[] = [];
+  for (const [field, value] of values) {
+    if (value === null) continue;
+    for (const rel of model.relations) {
+      if (rel.kind !== "belongsTo" || rel.foreignKey !== field.name) continue;
+      const target = schema.models.find((m) => m.name === rel.target)!;
+      const tpk = pkField(target);
+      const scope = target.tenantScoped ? ` AND x."tenant_id" = ${tenantParam(params, ctx)}` : "";
+      exprs.push(`EXISTS (SELECT 1 FROM ${quoteIdent(target.tableName)} x WHERE x.${quoteIdent(tpk.column)} = ${params.typed(value, "uuid")}${scope} AND x."deleted_at" IS NULL)`);
+      guards.push({ path: ["data", field.name], message: `${field.name} refers to a ${target.name} that does not exist`, rule: "exists" });
+    }
+    for (const rule of field.rules) {
+      if (rule.kind !== "exists") continue;
+      const target = schema.models.find((m) => m.tableName === rule.table)!;
+      const targetField = target.fields.find((f) => f.column === rule.column)!;
+      const scope = target.tenantScoped ? ` AND x."tenant_id" = ${tenantParam(params, ctx)}` : "";
+      exprs.push(`EXISTS (SELECT 1 FROM ${quoteIdent(target.tableName)} x WHERE x.${quoteIdent(targetField.column)} = ${params.typed(toParam(field, value), sqlTypeOf(targetField))}${scope} AND x."deleted_at" IS NULL)`);
+      guards.push({ path: ["data", field.name], message: `${field.name} must match an existing ${rule.table}.${rule.column}`, rule: "exists" });
+    }
+  }
+  return { exprs, guards };
+}
+
+function guardCte(exprs: string[]): string {
+  const cols = exprs.map((e, i) => `${e} AS g${i}`);
+  return `guard AS (SELECT ${cols.length > 0 ? cols.join(", ") : "true AS g_none"})`;
+}
+
+function guardCondition(exprs: string[]): string {
+  return exprs.length > 0 ? exprs.map((_, i) => `guard.g${i}`).join(" AND ") : "true";
+}
+
+function guardSelect(exprs: string[]): string {
+  return exprs.map((_, i) => `, guard.g${i}`).join("");
+}
+
+export function compileCreate(schema: SchemaIR, model: ModelIR, values: Map<FieldIR, unknown>, ctx: RequestContext): CompiledWrite {
+  const params = new SqlParams();
+  const { exprs, guards } = compileGuards(schema, model, values, params, ctx);
+  const columns: string[] = [];
+  const inserted: string[] = [];
+  for (const [field, value] of values) {
+    columns.push(quoteIdent(field.column));
+    inserted.push(params.typed(toParam(field, value), sqlTypeOf(field)));
+  }
+  if (model.tenantScoped) {
+    columns.push(`"tenant_id"`);
+    inserted.push(tenantParam(params, ctx));
+  }
+  const fields = recordFields(model);
+  const insert =
+    columns.length > 0
+      ? `INSERT INTO ${quoteIdent(model.tableName)} (${columns.join(", ")}) SELECT ${inserted.join(", ")} FROM guard WHERE ${guardCondition(exprs)}`
+      : `INSERT INTO ${quoteIdent(model.tableName)} DEFAULT VALUES`;
+  const sql = `WITH ${guardCte(exprs)},
+  ins AS (${insert} RETURNING *),
+  rec AS (SELECT ${recordJsonExpr(fields, T)} AS record FROM ins ${T}),
+  ev AS (${eventInsertSql(model, "Created", [...values.keys()].map((f) => f.name), params, ctx, { after: "rec" })})
+SELECT (SELECT record FROM rec) AS record, NULL::json AS prev, (SELECT seq FROM ev) AS seq, NULL::boolean AS found, NULL::int AS current_version${guardSelect(exprs)}
+FROM guard`;
+  return { sql, params: params.values, guards };
+}
+
+export interface UpdateOptions {
+  expectedVersion?: number;
+}
+
+type RowChange =
+  | { kind: "update"; values: Map<FieldIR, unknown> }
+  | { kind: "softDelete" }
+  | { kind: "restore" };
+
+/**
+ * Update, soft delete and restore share one shape: lock the current row, check version and guards,
+ * change it, append the event with the before and after images.
+ */
+export function compileRowChange(schema: SchemaIR, model: ModelIR, key: UniqueKey, change: RowChange, ctx: RequestContext, options: UpdateOptions = {}): CompiledWrite {
+  const params = new SqlParams();
+  const values = change.kind === "update" ? change.values : new Map<FieldIR, unknown>();
+  const { exprs, guards } = compileGuards(schema, model, values, params, ctx);
+  const pk = pkField(model);
+  const deletedState = change.kind === "restore" ? `${T}."deleted_at" IS NOT NULL` : `${T}."deleted_at" IS NULL`;
+  const sets: string[] = [];
+  for (const [field, value] of values) sets.push(`${quoteIdent(field.column)} = ${params.typed(toParam(field, value), sqlTypeOf(field))}`);
+  if (change.kind === "softDelete") sets.push(`"deleted_at" = now()`);
+  if (change.kind === "restore") sets.push(`"deleted_at" = NULL`);
+  sets.push(`"version" = ${T}."version" + 1`, `"updated_at" = now()`);
+  const versionCheck = options.expectedVersion === undefined ? "true" : `prev."version" = ${params.typed(options.expectedVersion, "int")}`;
+  const changed =
+    change.kind === "update" ? [...values.keys()].map((f) => f.name) : ["deletedAt"];
+  const type: EventType = change.kind === "update" ? "Updated" : change.kind === "softDelete" ? "Deleted" : "Restored";
+  const fields = recordFields(model);
+  const sql = `WITH prev AS (
+    SELECT ${T}.* FROM ${quoteIdent(model.tableName)} ${T}
+    WHERE ${uniquePredicate(key, params)} AND ${tenantPredicate(model, params, ctx)} AND ${deletedState}
+    FOR UPDATE
+  ),
+  ${guardCte(exprs)},
+  upd AS (
+    UPDATE ${quoteIdent(model.tableName)} ${T} SET ${sets.join(", ")}
+    FROM prev, guard
+    WHERE ${col(pk)} = prev.${quoteIdent(pk.column)} AND ${versionCheck} AND ${guardCondition(exprs)}
+    RETURNING ${T}.*
+  ),
+  rec AS (SELECT ${recordJsonExpr(fields, T)} AS record FROM upd ${T}),
+  prevrec AS (SELECT ${recordJsonExpr(fields, T)} AS record FROM prev ${T}),
+  ev AS (${eventInsertSql(model, type, changed, params, ctx, { after: "rec", before: "prevrec" })})
+SELECT (SELECT record FROM rec) AS record, (SELECT record FROM prevrec) AS prev, (SELECT seq FROM ev) AS seq,
+  EXISTS (SELECT 1 FROM prev) AS found, (SELECT "version" FROM prev) AS current_version${guardSelect(exprs)}
+FROM guard`;
+  return { sql, params: params.values, guards };
+}
+
+/** Hard delete. Soft-deleted rows can be destroyed too (emptying the trash). */
+export function compileDestroy(model: ModelIR, key: UniqueKey, ctx: RequestContext): CompiledWrite {
+  const params = new SqlParams();
+  const pk = pkField(model);
+  const fields = recordFields(model);
+  const keyPredicate = `${col(key.field)} = ${params.typed(toParam(key.field, key.value), sqlTypeOf(key.field))}`;
+  const sql = `WITH del AS (
+    DELETE FROM ${quoteIdent(model.tableName)} ${T}
+    WHERE ${keyPredicate} AND ${tenantPredicate(model, params, ctx)}
+    RETURNING ${T}.*
+  ),
+  prevrec AS (SELECT ${recordJsonExpr(fields, T)} AS record FROM del ${T}),
+  ev AS (${eventInsertSql(model, "Destroyed", [], params, ctx, { before: "prevrec" })})
+SELECT NULL::json AS record, (SELECT record FROM prevrec) AS prev, (SELECT seq FROM ev) AS seq,
+  EXISTS (SELECT 1 FROM del) AS found, NULL::int AS current_version`;
+  void pk;
+  return { sql, params: params.values, guards: [] };
+}

@@ -1,0 +1,10 @@
+export { Engine, systemContext, type EngineOptions } from "./Engine.ts";
+export { Repository, type WriteResult, type ManyResult } from "./Repository.ts";
+export { EngineError, validationFailed, notFound, type ErrorCode, type FieldError } from "./EngineError.ts";
+export * from "./queryTypes.ts";
+export { ReadCache, type ReadCacheOptions } from "./cache/ReadCache.ts";
+export { EventDispatcher, type EventHandler, type DispatcherOptions } from "./events/EventDispatcher.ts";
+export type { EventRecord } from "./events/EventRecord.ts";
+export { replayRecord } from "./events/replayRecord.ts";
+export { validateInput } from "./validate/validateInput.ts";
+export { TenantRegistry, type Tenant } from "./TenantRegistry.ts";

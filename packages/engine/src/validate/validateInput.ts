@@ -1,0 +1,208 @@
+// Validates and coerces write input against the model, before any SQL is built.
+// A partial update checks only the fields it sets; a create also checks required fields.
+import type { EnumIR, FieldIR, ModelIR, RuleIR, ScalarType, SchemaIR } from "@tessera/schema";
+import type { FieldError } from "../EngineError.ts";
+
+/** Without a `max` rule, strings are capped here so a single write cannot store megabytes by accident. */
+export const DEFAULT_MAX_STRING = 1_000;
+export const DEFAULT_MAX_TEXT = 1_000_000;
+const INT4_MIN = -2147483648;
+const INT4_MAX = 2147483647;
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+const DECIMAL = /^-?\d{1,15}(\.\d{1,4})?$/;
+const DATE = /^\d{4}-\d{2}-\d{2}$/;
+// Deliberately plain: one @, no spaces, a dot in the domain. Deliverability is not a syntax question.
+const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
+
+export interface ValidatedInput {
+  /** Coerced values, keyed by field name, in the order the model declares them. */
+  values: Map<FieldIR, unknown>;
+  errors: FieldError[];
+}
+
+export type WriteMode = "create" | "update";
+
+export function validateInput(schema: SchemaIR, model: ModelIR, data: unknown, mode: WriteMode, pathPrefix: (string | number)[] = ["data"]): ValidatedInput {
+  const errors: FieldError[] = [];
+  const values = new Map<FieldIR, unknown>();
+  if (data === null || typeof data !== "object" || Array.isArray(data)) {
+    return { values, errors: [{ path: pathPrefix, message: "must be an object of field values", rule: "type" }] };
+  }
+  const input = data as Record<string, unknown>;
+  const relationNames = new Set(model.relations.map((r) => r.name));
+  for (const key of Object.keys(input)) {
+    const field = model.fields.find((f) => f.name === key);
+    const path = [...pathPrefix, key];
+    if (!field) {
+      const hint = relationNames.has(key) ? ` (set the foreign key field instead)` : "";
+      errors.push({ path, message: `unknown field '${key}' on ${model.name}${hint}`, rule: "unknown_field" });
+      continue;
+    }
+    if (field.system && !(mode === "create" && field.name === model.primaryKey)) {
+      errors.push({ path, message: `'${key}' is set by the system and cannot be written`, rule: "read_only" });
+      continue;
+    }
+    const value = input[key];
+    if (value === undefined) continue;
+    const coerced = coerceField(schema, field, value, path, errors);
+    if (coerced !== INVALID) values.set(field, coerced);
+  }
+  if (mode === "create") {
+    for (const field of model.fields) {
+      if (field.system || !field.required || field.default !== undefined || field.type === "array") continue;
+      if (input[field.name] === undefined) {
+        errors.push({ path: [...pathPrefix, field.name], message: `${field.name} is required`, rule: "required" });
+      }
+    }
+  }
+  return { values: orderByModel(model, values), errors };
+}
+
+function orderByModel(model: ModelIR, values: Map<FieldIR, unknown>): Map<FieldIR, unknown> {
+  const ordered = new Map<FieldIR, unknown>();
+  for (const field of model.fields) if (values.has(field)) ordered.set(field, values.get(field));
+  return ordered;
+}
+
+const INVALID = Symbol("invalid");
+
+function coerceField(schema: SchemaIR, field: FieldIR, value: unknown, path: (string | number)[], errors: FieldError[]): unknown {
+  const fail = (message: string, rule = "type"): typeof INVALID => {
+    errors.push({ path, message, rule });
+    return INVALID;
+  };
+  if (value === null || (value === "" && field.required && (field.type === "string" || field.type === "text"))) {
+    if (field.required) return fail(`${field.name} is required`, "required");
+    if (field.type === "array") return [];
+    return null;
+  }
+  if (field.type === "array") {
+    if (!Array.isArray(value)) return fail(`${field.name} must be a list`);
+    const itemField: FieldIR = { ...field, type: field.items!.type, enum: field.items!.enum, required: true, rules: [] };
+    const before = errors.length;
+    const items = value.map((item, i) => coerceScalar(schema, itemField, item, [...path, i], errors));
+    if (errors.length > before) return INVALID;
+    return checkRules(field, items, path, errors) ? items : INVALID;
+  }
+  const before = errors.length;
+  const coerced = coerceScalar(schema, field, value, path, errors);
+  if (errors.length > before) return INVALID;
+  return checkRules(field, coerced, path, errors) ? coerced : INVALID;
+}
+
+function coerceScalar(schema: SchemaIR, field: FieldIR, value: unknown, path: (string | number)[], errors: FieldError[]): unknown {
+  const fail = (message: string): undefined => {
+    errors.push({ path, message, rule: "type" });
+    return undefined;
+  };
+  const type = field.type as ScalarType | "enum";
+  switch (type) {
+    case "id":
+      return typeof value === "string" && UUID.test(value) ? value.toLowerCase() : fail(`${field.name} must be a UUID`);
+    case "string":
+    case "text": {
+      if (typeof value !== "string") return fail(`${field.name} must be a string`);
+      const hasMax = field.rules.some((r) => r.kind === "max");
+      const cap = type === "string" ? DEFAULT_MAX_STRING : DEFAULT_MAX_TEXT;
+      if (!hasMax && value.length > cap) {
+        errors.push({ path, message: `${field.name} must be at most ${cap} characters`, rule: "max" });
+        return undefined;
+      }
+      if (value.includes("\u0000")) return fail(`${field.name} must not contain NUL characters`);
+      return value;
+    }
+    case "int":
+      return typeof value === "number" && Number.isInteger(value) && value >= INT4_MIN && value <= INT4_MAX
+        ? value
+        : fail(`${field.name} must be a whole number between ${INT4_MIN} and ${INT4_MAX}`);
+    case "float":
+      return typeof value === "number" && Number.isFinite(value) ? value : fail(`${field.name} must be a number`);
+    case "decimal":
+    case "money": {
+      const text = typeof value === "number" && Number.isFinite(value) ? String(value) : value;
+      return typeof text === "string" && DECIMAL.test(text) ? text : fail(`${field.name} must be a decimal number with at most 15 digits before and 4 after the point`);
+    }
+    case "boolean":
+      return typeof value === "boolean" ? value : fail(`${field.name} must be true or false`);
+    case "date": {
+      if (typeof value !== "string" || !DATE.test(value) || Number.isNaN(Date.parse(`${value}T00:00:00Z`))) {
+        return fail(`${field.name} must be a date as YYYY-MM-DD`);
+      }
+      return new Date(`${value}T00:00:00Z`).toISOString().slice(0, 10) === value ? value : fail(`${field.name} is not a real calendar date`);
+    }
+    case "datetime": {
+      const text = value instanceof Date ? value.toISOString() : value;
+      if (typeof text !== "string" || !/^\d{4}-\d{2}-\d{2}T/.test(text) || Number.isNaN(Date.parse(text))) {
+        return fail(`${field.name} must be an ISO-8601 date-time, e.g. 2026-01-31T09:00:00Z`);
+      }
+      return new Date(text).toISOString();
+    }
+    case "json":
+      try {
+        return JSON.stringify(value) === undefined ? fail(`${field.name} must be JSON`) : value;
+      } catch {
+        return fail(`${field.name} must be JSON`);
+      }
+    case "enum": {
+      const def = schema.enums.find((e: EnumIR) => e.name === field.enum);
+      if (typeof value !== "string" || !def?.values.includes(value)) {
+        return fail(`${field.name} must be one of ${def?.values.join(", ")}`);
+      }
+      return value;
+    }
+  }
+}
+
+function checkRules(field: FieldIR, value: unknown, path: (string | number)[], errors: FieldError[]): boolean {
+  let ok = true;
+  for (const rule of field.rules) {
+    const message = ruleMessage(field, rule, value);
+    if (message) {
+      errors.push({ path, message, rule: rule.kind });
+      ok = false;
+    }
+  }
+  return ok;
+}
+
+/** The message for a failed rule, or undefined when the rule holds. `unique` and `exists` need the database. */
+function ruleMessage(field: FieldIR, rule: RuleIR, value: unknown): string | undefined {
+  const size = (): number | undefined => {
+    if (typeof value === "string") return field.type === "decimal" || field.type === "money" ? Number(value) : value.length;
+    if (typeof value === "number") return value;
+    if (Array.isArray(value)) return value.length;
+    return undefined;
+  };
+  const unit = typeof value === "string" && field.type !== "decimal" && field.type !== "money" ? " characters" : Array.isArray(value) ? " items" : "";
+  switch (rule.kind) {
+    case "min": {
+      const n = size();
+      return n !== undefined && n < rule.value ? `${field.name} must be at least ${rule.value}${unit}` : undefined;
+    }
+    case "max": {
+      const n = size();
+      return n !== undefined && n > rule.value ? `${field.name} must be at most ${rule.value}${unit}` : undefined;
+    }
+    case "email":
+      return typeof value === "string" && !EMAIL.test(value) ? `${field.name} must be an email address` : undefined;
+    case "url": {
+      if (typeof value !== "string") return undefined;
+      try {
+        const url = new URL(value);
+        return url.protocol === "http:" || url.protocol === "https:" ? undefined : `${field.name} must be an http(s) URL`;
+      } catch {
+        return `${field.name} must be a URL such as https://example.com`;
+      }
+    }
+    case "numeric":
+      return typeof value === "string" && !/^-?\d+(\.\d+)?$/.test(value) ? `${field.name} must contain only a number` : undefined;
+    case "in":
+      return !rule.values.includes(String(value)) ? `${field.name} must be one of ${rule.values.join(", ")}` : undefined;
+    case "regex":
+      return typeof value === "string" && !new RegExp(rule.pattern).test(value) ? `${field.name} has an invalid format` : undefined;
+    case "required":
+    case "unique":
+    case "exists":
+      return undefined;
+  }
+}

@@ -1,0 +1,125 @@
+// Every load error names the model and the key, in both schema forms.
+import { describe, expect, it } from "vitest";
+import { belongsTo, defineEnum, defineSchema, f, model, type RawSchema } from "@tessera/schema";
+import { expectIssue, issuesOf, loadSource } from "./helpers/issues.ts";
+
+// ---- DSL form: a small valid schema, and a way to break it -------------------------------------
+const Size = defineEnum("Size", ["small", "large"]);
+const company = (extra: Record<string, unknown> = {}, fields: Record<string, unknown> = {}) =>
+  model({ fields: { name: f.string().required(), size: f.enum(Size), ...fields }, ...extra } as never);
+const contact = (extra: Record<string, unknown> = {}) =>
+  model({
+    fields: { firstName: f.string().required(), companyId: f.id() },
+    relationships: { company: belongsTo("Company", { foreignKey: "companyId" }) },
+    ...extra,
+  } as never);
+const dsl = (models: Record<string, unknown>) => (): unknown => defineSchema({ models } as never);
+
+// ---- interface form: the same schema as source text ---------------------------------------------
+const source = (o: { company?: string; contact?: string; companyFields?: string; extra?: string }): string => `
+import type { ID } from "@tessera/schema";
+export enum Size { small = "small", large = "large" }
+export interface Company { name: string; size?: Size; ${o.companyFields ?? ""} }
+export interface Contact { firstName: string; companyId?: ID }
+${o.extra ?? ""}
+export const schema = {
+  models: {
+    Company: { ${o.company ?? ""} },
+    Contact: { ${o.contact ?? `relationships: { company: { type: "belongsTo", model: "Company", foreignKey: "companyId" } }`} },
+  },
+};`;
+const iface = (o: Parameters<typeof source>[0]) => (): unknown => loadSource(source(o));
+
+describe("the base schemas are valid", () => {
+  it("loads both forms to the same IR", () => {
+    const a = defineSchema({ models: { Company: company(), Contact: contact() } } as never).ir;
+    expect(loadSource(source({}))).toEqual(a);
+  });
+});
+
+describe("load errors name model and key", () => {
+  it("unknown model key", () => {
+    expectIssue(dsl({ Company: company({ colour: "red" }), Contact: contact() }), "Company", "colour", /unknown key 'colour'/);
+    expectIssue(iface({ company: `colour: "red"` }), "Company", "colour", /unknown key 'colour'/);
+  });
+
+  it("unknown top-level key", () => {
+    expectIssue(() => defineSchema({ models: { Company: company(), Contact: contact() }, extra: 1 } as never), "schema", "extra");
+    expectIssue(() => loadSource(source({}).replace("models: {", "extra: 1,\n  models: {")), "schema", "extra");
+  });
+
+  it("unknown field key", () => {
+    expectIssue(dsl({ Company: company({}, { code: { type: "string", size: 3 } }), Contact: contact() }), "Company", "fields.code.size");
+    expectIssue(dsl({ Company: company({ validation: { nmae: "max:3" } }), Contact: contact() }), "Company", "validation.nmae", /unknown field 'nmae'/);
+    expectIssue(iface({ company: `validation: { nmae: "max:3" }` }), "Company", "validation.nmae", /unknown field 'nmae'/);
+    expectIssue(iface({ company: `defaults: { nmae: "x" }` }), "Company", "defaults.nmae", /unknown field 'nmae'/);
+    expectIssue(iface({ company: `columns: { nmae: "x" }` }), "Company", "columns.nmae", /unknown field 'nmae'/);
+  });
+
+  it("unknown rule", () => {
+    expectIssue(dsl({ Company: company({}, { email: f.string().rules("emial") }), Contact: contact() }), "Company", "fields.email.rules", /unknown rule 'emial'/);
+    expectIssue(dsl({ Company: company({ validation: { name: "required|emial" } }), Contact: contact() }), "Company", "validation.name", /unknown rule 'emial'/);
+    expectIssue(iface({ company: `validation: { name: "max:255|emial" }` }), "Company", "validation.name", /unknown rule 'emial'/);
+  });
+
+  it("relationship to a missing model", () => {
+    const rel = { relationships: { company: belongsTo("Compnay", { foreignKey: "companyId" }) } };
+    expectIssue(dsl({ Company: company(), Contact: contact(rel) }), "Contact", "relationships.company.model", /unknown model 'Compnay'/);
+    expectIssue(
+      iface({ contact: `relationships: { company: { type: "belongsTo", model: "Compnay", foreignKey: "companyId" } }` }),
+      "Contact", "relationships.company.model", /unknown model 'Compnay'/,
+    );
+  });
+
+  it("belongsTo with a missing foreign key field", () => {
+    const rel = { relationships: { company: belongsTo("Company", { foreignKey: "companyRef" }) } };
+    expectIssue(dsl({ Company: company(), Contact: contact(rel) }), "Contact", "relationships.company.foreignKey", /'companyRef' is not a field of Contact/);
+    expectIssue(
+      iface({ contact: `relationships: { company: { type: "belongsTo", model: "Company", foreignKey: "companyRef" } }` }),
+      "Contact", "relationships.company.foreignKey", /'companyRef' is not a field of Contact/,
+    );
+  });
+
+  it("bad enum default", () => {
+    expectIssue(dsl({ Company: company({}, { size: f.enum(Size).default("huge" as never) }), Contact: contact() }), "Company", "fields.size.default", /'huge' is not a value of enum Size/);
+    expectIssue(iface({ company: `defaults: { size: "huge" }` }), "Company", "fields.size.default", /'huge' is not a value of enum Size/);
+  });
+
+  it("reserved field name", () => {
+    expectIssue(dsl({ Company: company({}, { createdAt: f.datetime() }), Contact: contact() }), "Company", "fields.createdAt", /reserved/);
+    expectIssue(iface({ companyFields: "createdAt: Date;" }), "Company", "fields.createdAt", /reserved/);
+    expectIssue(iface({ companyFields: "id: ID;" }), "Company", "fields.id", /reserved/);
+  });
+
+  it("searchable non-text field", () => {
+    expectIssue(dsl({ Company: company({ searchable: ["size"] }), Contact: contact() }), "Company", "searchable[0]", /only string and text/);
+    expectIssue(iface({ company: `searchable: ["name", "size"]` }), "Company", "searchable[1]", /only string and text/);
+  });
+
+  it("unknown ui field and ui key", () => {
+    expectIssue(dsl({ Company: company({ ui: { listView: ["name", "nope"] } }), Contact: contact() }), "Company", "ui.listView[1]", /unknown field 'nope'/);
+    expectIssue(iface({ company: `ui: { listView: ["name", "nope"] }` }), "Company", "ui.listView[1]", /unknown field 'nope'/);
+    expectIssue(iface({ company: `ui: { displayField: "nope" }` }), "Company", "ui.displayField", /unknown field 'nope'/);
+    expectIssue(iface({ company: `ui: { colour: "red" }` }), "Company", "ui.colour", /unknown key/);
+  });
+
+  it("duplicate table", () => {
+    expectIssue(dsl({ Company: company(), Contact: contact({ tableName: "companies" }) }), "Contact", "tableName", /also used by Company/);
+    expectIssue(iface({ company: `tableName: "people"`, contact: `tableName: "people"` }), "Contact", "tableName", /also used by Company/);
+  });
+
+  it("a model key of the wrong shape is reported, not crashed on or ignored", () => {
+    expectIssue(iface({ company: `searchable: "name"` }), "Company", "searchable", /must be a list/);
+    expectIssue(iface({ company: `access: "admin"` }), "Company", "access", /must be an object/);
+  });
+
+  it("collects every problem at once", () => {
+    const issues = issuesOf(iface({ company: `colour: "red", searchable: ["size"], validation: { name: "emial" }` }));
+    expect(issues.map((i) => `${i.model}.${i.key}`)).toEqual(expect.arrayContaining(["Company.colour", "Company.searchable[0]", "Company.validation.name"]));
+  });
+
+  it("the DSL passes a field that is not a builder through, so its bad type is reported", () => {
+    const raw: RawSchema = { models: { Company: { fields: { name: { type: "strnig" as never } } } } };
+    expectIssue(() => defineSchema(raw as never), "Company", "fields.name.type", /unknown field type 'strnig'/);
+  });
+});
