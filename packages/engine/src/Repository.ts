@@ -287,13 +287,16 @@ export class Repository {
     return row;
   }
 
-  private async runMany(compiled: { sql: string; params: unknown[] }, ctx: RequestContext): Promise<number> {
-    let count: number;
+  private async runMany(compiled: { sql: string; params: unknown[]; guards: CompiledWrite["guards"] }, ctx: RequestContext): Promise<number> {
+    let row: Record<string, unknown>;
     try {
-      count = await this.db.transaction(async (tx) => Number((await tx.query<{ count: string }>(compiled.sql, compiled.params)).rows[0].count), this.txContext(ctx));
+      row = await this.db.transaction(async (tx) => (await tx.query<Record<string, unknown>>(compiled.sql, compiled.params)).rows[0], this.txContext(ctx));
     } catch (error) {
       throw mapDatabaseError(error, this.schema, this.model);
     }
+    const failed = compiled.guards.filter((_, i) => row[`g${i}`] === false);
+    if (failed.length > 0) throw validationFailed(failed.map((g) => ({ path: g.path, message: g.message, rule: g.rule })));
+    const count = Number(row.count);
     if (count > 0) this.core.afterCommit(ctx.tenantId, this.model.name);
     return count;
   }

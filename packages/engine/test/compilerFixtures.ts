@@ -177,3 +177,24 @@ export async function run<T>(db: Database, compiled: CompiledRead<T>): Promise<R
   const { rows } = await db.query(compiled.sql, compiled.params);
   return { result: compiled.decode(rows), statements: db.stats.statements - before };
 }
+
+/** A database with the fixture tables and rows, created once per test file. */
+export async function fixtureDatabase(): Promise<{ db: Database; drop(): Promise<void> }> {
+  const { createTestDatabase } = await import("../../../test/support/testDatabase.ts");
+  const test = await createTestDatabase();
+  await test.db.exec(schemaDdl());
+  await insertFixtures(test.db);
+  return { db: test.db, drop: () => test.drop() };
+}
+
+export const pageOptions = { defaultPageSize: 25, maxPageSize: 100 };
+
+/** Catches the error thrown by `fn` (compilers throw synchronously). */
+export function thrown(fn: () => unknown): unknown {
+  try {
+    fn();
+  } catch (error) {
+    return error;
+  }
+  throw new Error("expected an error");
+}

@@ -80,8 +80,13 @@ export async function applyFilesUnrecorded(db: Database, files: readonly Migrati
   for (const file of files) await applyFile(db, file, false);
 }
 
-/** Applies pending files in order; returns the ids it applied. */
-export async function applyMigrations({ db, dir }: ApplyMigrationsOptions): Promise<string[]> {
+export interface ApplyResult {
+  /** Ids applied by this call, in order. */
+  applied: string[];
+}
+
+/** Applies pending files in order. */
+export async function applyMigrations({ db, dir }: ApplyMigrationsOptions): Promise<ApplyResult> {
   const files = await readMigrationFiles(dir);
   await ensureMigrationsTable(db);
   const recorded = await readAppliedMigrations(db);
@@ -94,5 +99,5 @@ export async function applyMigrations({ db, dir }: ApplyMigrationsOptions): Prom
     if (applied.has(file.id)) continue;
     if (await applyFile(db, file, true)) done.push(file.id);
   }
-  return done;
+  return { applied: done };
 }

@@ -3,7 +3,7 @@ export { readCatalog, type Catalog, type CatalogColumn, type CatalogEnum, type C
 export { planMigration } from "./planMigration.ts";
 export type { MigrationPlan, PlanOptions } from "./planTypes.ts";
 export { readMigrationFiles, type MigrationFile } from "./migrationFiles.ts";
-export { applyMigrations, readAppliedMigrations, type ApplyMigrationsOptions, type AppliedMigration } from "./applyMigrations.ts";
+export { applyMigrations, readAppliedMigrations, type ApplyMigrationsOptions, type AppliedMigration, type ApplyResult } from "./applyMigrations.ts";
 export { generateMigration, planFromFiles, type GenerateMigrationOptions, type PendingMigration, type PlanFromFilesOptions } from "./generateMigration.ts";
 export { checkMigrations, type CheckMigrationsOptions, type CheckResult } from "./checkMigrations.ts";
 export { migrate, type MigrateOptions, type MigrateResult } from "./migrate.ts";

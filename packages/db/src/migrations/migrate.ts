@@ -11,26 +11,27 @@ export interface MigrateOptions extends PlanOptions {
   db: Database;
   ir: SchemaIR;
   dir: string;
-  /** Report drift and pending files only. */
+  /** Report drift and pending files only; write and apply nothing. */
   check?: boolean;
 }
 
-export type MigrateResult =
-  | ({ mode: "check" } & CheckResult)
-  | {
-      mode: "apply";
-      /** Path of the file written for this run, if the schema needed one. */
-      generated: string | undefined;
-      /** Ids applied by this run. */
-      applied: string[];
-      warnings: string[];
-    };
+/**
+ * One shape for both modes. In check mode `written` is undefined and `applied` empty; in apply
+ * mode the check fields describe the state after applying (drift written to a file, nothing
+ * pending), and `liveDrift` is not computed.
+ */
+export interface MigrateResult extends CheckResult {
+  /** Path of the migration file written by this run, if the schema needed one. */
+  written: string | undefined;
+  /** Ids applied by this run. */
+  applied: string[];
+}
 
 export async function migrate({ check, ...options }: MigrateOptions): Promise<MigrateResult> {
-  if (check) return { mode: "check", ...(await checkMigrations(options)) };
+  if (check) return { ...(await checkMigrations(options)), written: undefined, applied: [] };
   const { db, ir, dir, ...planOptions } = options;
   const pending = await planFromFiles({ ir, dir, ...planOptions, appRole: planOptions.appRole ?? db.appRole });
-  const generated = await writePending(dir, pending);
-  const applied = await applyMigrations({ db, dir });
-  return { mode: "apply", generated, applied, warnings: pending.plan.warnings };
+  const written = await writePending(dir, pending);
+  const { applied } = await applyMigrations({ db, dir });
+  return { ok: true, drift: [], pending: [], changed: [], missing: [], liveDrift: [], warnings: pending.plan.warnings, written, applied };
 }

@@ -71,7 +71,7 @@ function uniquePredicate(key: UniqueKey, params: SqlParams): string {
  * rule must point at a live row of the same tenant. (Foreign-key constraints alone would accept a
  * row of another tenant, because constraint checks bypass row-level security.)
  */
-function compileGuards(schema: SchemaIR, model: ModelIR, values: Map<FieldIR, unknown>, params: SqlParams, ctx: RequestContext): { exprs: string[]; guards: Guard[] } {
+export function compileGuards(schema: SchemaIR, model: ModelIR, values: Map<FieldIR, unknown>, params: SqlParams, ctx: RequestContext): { exprs: string[]; guards: Guard[] } {
   const exprs: string[] = [];
   const guards: Guard[] = [];
   for (const [field, value] of values) {
@@ -96,16 +96,16 @@ function compileGuards(schema: SchemaIR, model: ModelIR, values: Map<FieldIR, un
   return { exprs, guards };
 }
 
-function guardCte(exprs: string[]): string {
+export function guardCte(exprs: string[]): string {
   const cols = exprs.map((e, i) => `${e} AS g${i}`);
   return `guard AS (SELECT ${cols.length > 0 ? cols.join(", ") : "true AS g_none"})`;
 }
 
-function guardCondition(exprs: string[]): string {
+export function guardCondition(exprs: string[]): string {
   return exprs.length > 0 ? exprs.map((_, i) => `guard.g${i}`).join(" AND ") : "true";
 }
 
-function guardSelect(exprs: string[]): string {
+export function guardSelect(exprs: string[]): string {
   return exprs.map((_, i) => `, guard.g${i}`).join("");
 }
 

@@ -22,6 +22,10 @@ export function eventInsertSql(model: ModelIR, type: EventType, changedFields: r
   const empty = "(SELECT NULL::jsonb AS j WHERE false)";
   const after = sources.after ? `(SELECT record::jsonb AS j FROM ${sources.after})` : empty;
   const before = sources.before ? `(SELECT record::jsonb AS j FROM ${sources.before})` : empty;
+  // Events follow the rows actually written: the after-image drives (a refused update has one
+  // before-image and no after-image, and must append nothing); Destroyed has only before-images.
+  const drive = sources.after ? `${after} n` : `${before} p`;
+  const other = sources.after ? `${before} p` : `${after} n`;
   const fieldsParam = params.typed([...changedFields], "text[]");
   const changes = `(SELECT coalesce(jsonb_object_agg(k, jsonb_build_object('from', p.j -> k, 'to', n.j -> k)), '{}'::jsonb)
       FROM unnest(${fieldsParam}) AS k WHERE (p.j -> k) IS DISTINCT FROM (n.j -> k))`;
@@ -29,6 +33,6 @@ export function eventInsertSql(model: ModelIR, type: EventType, changedFields: r
     SELECT ${params.typed(ctx.tenantId, "uuid")}, ${params.add(model.name)}, coalesce(n.j, p.j) ->> '${pk}', ${params.add(type)},
       (coalesce(n.j, p.j) ->> 'version')::int, coalesce(n.j, p.j), ${changes},
       ${params.add(ctx.principal?.sub ?? null)}, ${params.add(ctx.impersonator ?? null)}, ${params.add(ctx.correlationId ?? null)}
-    FROM ${after} n FULL JOIN ${before} p ON (n.j ->> '${pk}') = (p.j ->> '${pk}')
+    FROM ${drive} LEFT JOIN ${other} ON (n.j ->> '${pk}') = (p.j ->> '${pk}')
     RETURNING seq`;
 }

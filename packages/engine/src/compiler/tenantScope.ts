@@ -24,8 +24,9 @@ export function checkDeletedMode(cc: CompileContext, value: unknown): DeletedMod
   return "exclude";
 }
 
-/** Joins predicates with AND; `TRUE` for none. */
-export function and(parts: readonly string[]): string {
+/** Joins predicates with AND, leaving out `TRUE`; `TRUE` for none. */
+export function and(all: readonly string[]): string {
+  const parts = all.filter((p) => p !== "TRUE");
   if (parts.length === 0) return "TRUE";
   if (parts.length === 1) return parts[0];
   return parts.map((p) => `(${p})`).join(" AND ");

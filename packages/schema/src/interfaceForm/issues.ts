@@ -6,12 +6,14 @@ export class IssueCollector {
   readonly issues: SchemaIssue[] = [];
   constructor(private readonly sourceFile: ts.SourceFile) {}
 
-  report(model: string, key: string, message: string, node?: ts.Node): void {
-    this.issues.push({ model, key, message: node ? `${message} (${this.where(node)})` : message });
+  /** `at` is the node, or the character position, the problem is found at. */
+  report(model: string, key: string, message: string, at?: ts.Node | number): void {
+    this.issues.push({ model, key, message: at === undefined ? message : `${message} (${this.where(at)})` });
   }
 
-  private where(node: ts.Node): string {
-    const { line, character } = this.sourceFile.getLineAndCharacterOfPosition(node.getStart(this.sourceFile));
+  private where(at: ts.Node | number): string {
+    const position = typeof at === "number" ? at : at.getStart(this.sourceFile);
+    const { line, character } = this.sourceFile.getLineAndCharacterOfPosition(position);
     return `${this.sourceFile.fileName}:${line + 1}:${character + 1}`;
   }
 }

@@ -19,7 +19,7 @@ import { collectTypeScope } from "./typeScope.ts";
 export function readInterfaceSchema(source: string, fileName = "schema.ts"): RawSchema {
   const sourceFile = ts.createSourceFile(fileName, source, ts.ScriptTarget.Latest, true, ts.ScriptKind.TS);
   const issues = new IssueCollector(sourceFile);
-  reportSyntaxErrors(source, fileName, issues);
+  reportSyntaxErrors(sourceFile, issues);
   const enums = collectEnums(sourceFile, issues);
   const ctx: ModelContext = { scope: collectTypeScope(sourceFile), enums, issues };
 

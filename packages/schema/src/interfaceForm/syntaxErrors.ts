@@ -19,7 +19,6 @@ export function reportSyntaxErrors(sourceFile: ts.SourceFile, issues: IssueColle
   };
   const program = ts.createProgram({ rootNames: [sourceFile.fileName], options: { noLib: true, noResolve: true, types: [] }, host });
   for (const diagnostic of program.getSyntacticDiagnostics(sourceFile)) {
-    const node = diagnostic.start === undefined ? undefined : { pos: diagnostic.start };
-    issues.report("schema", "syntax", ts.flattenDiagnosticMessageText(diagnostic.messageText, "\n"), node);
+    issues.report("schema", "syntax", ts.flattenDiagnosticMessageText(diagnostic.messageText, "\n"), diagnostic.start);
   }
 }
