@@ -90,7 +90,8 @@ for (const p of passes) {
     notes.push(...failures.slice(0, MAX));
     if (failures.length > MAX) notes.push(`… and ${failures.length - MAX} more failed tests`);
     if (p.rc !== null && p.rc !== 0 && failed === 0) {
-      notes.push(`vitest exited ${p.rc} with no failed test recorded (unhandled error?), counted as 1 failed`);
+      const why = (Number(report.numTotalTests) || 0) === 0 ? "no tests run (no test files found?)" : "no failed test recorded (unhandled error?)";
+      notes.push(`vitest exited ${p.rc}: ${why}, counted as 1 failed`);
       failed = 1;
     }
   } else {

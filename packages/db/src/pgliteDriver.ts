@@ -1,3 +1,5 @@
+import { mkdirSync } from "node:fs";
+import { dirname } from "node:path";
 import { PGlite } from "@electric-sql/pglite";
 import { pg_trgm } from "@electric-sql/pglite/contrib/pg_trgm";
 import { unaccent } from "@electric-sql/pglite/contrib/unaccent";
@@ -13,6 +15,8 @@ const EXTENSIONS = { pg_trgm, unaccent };
 
 /** Opens PGlite with the extensions the schema needs (they must be passed on every open). */
 export async function openPglite(options: PgliteOptions = {}): Promise<Database> {
+  // PGlite creates the data folder itself but not its parents (.tessera/ on a fresh clone).
+  if (options.dataDir) mkdirSync(dirname(options.dataDir), { recursive: true });
   const pg = await PGlite.create(options.dataDir ? { dataDir: options.dataDir, extensions: EXTENSIONS } : { extensions: EXTENSIONS });
   return new PgliteDatabase(pg, options.appRole ?? DEFAULT_APP_ROLE);
 }

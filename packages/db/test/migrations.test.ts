@@ -16,7 +16,8 @@ import {
   splitSql,
   type Database,
 } from "@tessera/db";
-import { createTestDatabase, type TestDatabase } from "../../../test/support/testDatabase.ts";
+import pg from "pg";
+import { createTestDatabase, serverUrl, type TestDatabase } from "../../../test/support/testDatabase.ts";
 
 const TENANT_A = "00000000-0000-4000-8000-00000000000a";
 const TENANT_B = "00000000-0000-4000-8000-00000000000b";
@@ -55,8 +56,31 @@ async function applyPlan(db: Database, ir: SchemaIR): Promise<void> {
   }, { role: false });
 }
 
+/**
+ * Closes the pool and waits until its backends are gone before dropping the database. Dropping
+ * WITH (FORCE) right after pool.end() can kill a backend that is still closing; the pool then
+ * emits an unhandled 'error' (the driver attaches no pool error listener), failing the run.
+ */
+async function dropTestDatabase(test: TestDatabase): Promise<void> {
+  if (!test.url || !serverUrl) return test.drop();
+  await test.db.close();
+  const name = new URL(test.url).pathname.slice(1);
+  const admin = new pg.Client({ connectionString: serverUrl });
+  await admin.connect();
+  try {
+    for (let i = 0; i < 100; i++) {
+      const left = await admin.query("SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = $1", [name]);
+      if (left.rows[0].n === 0) break;
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    await admin.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
+  } finally {
+    await admin.end();
+  }
+}
+
 afterAll(async () => {
-  for (const test of open) await test.drop();
+  for (const test of open) await dropTestDatabase(test);
   for (const dir of dirs) await rm(dir, { recursive: true, force: true });
 });
 
@@ -258,8 +282,8 @@ describe("planner diffs", () => {
             i: f.int().default(-3),
             fl: f.float().default(1.5),
             neg: f.float().default(-0.25),
-            d: f.decimal().default(2),
-            m: f.money().default(0),
+            d: f.decimal().default("2.50"),
+            m: f.money().default("0"),
             b: f.boolean().default(false),
             day: f.date().default("2024-02-29"),
             at: f.datetime().default("2024-01-01T12:00:00Z"),
@@ -360,16 +384,20 @@ describe("migration files", () => {
     expect((await plan(db, lastNameRequired())).statements).toEqual([]);
   });
 
-  it("check reports drift and pending files and writes nothing", async () => {
+  it("check reports drift and writes nothing", async () => {
     const db = await freshDb();
     const dir = await tempDir();
     await migrate({ db, ir: schema.ir, dir });
     expect(await checkMigrations({ db, ir: schema.ir, dir })).toMatchObject({ ok: true, drift: [], pending: [], liveDrift: [] });
-
     const drifted = await migrate({ db, ir: lastNameRequired(), dir, check: true });
     expect(drifted).toMatchObject({ ok: false, drift: [LAST_NAME_REQUIRED], pending: [], written: undefined, applied: [] });
     expect(await readdir(dir)).toEqual(["0001_init.sql"]);
+  });
 
+  it("check reports files not yet applied", async () => {
+    const db = await freshDb();
+    const dir = await tempDir();
+    await migrate({ db, ir: schema.ir, dir });
     await generateMigration({ db, ir: lastNameRequired(), dir });
     expect(await checkMigrations({ db, ir: lastNameRequired(), dir })).toMatchObject({ ok: false, drift: [], pending: ["0002_auto"] });
     await applyMigrations({ db, dir });

@@ -119,9 +119,12 @@ describe("cursor pagination over duplicate sort values", () => {
     const p = await page({ orderBy: "value_ASC", before: full.cursors[10] });
     expect(idsOf(p)).toEqual(all.slice(0, 10));
     expect(p.pageInfo).toMatchObject({ hasPreviousPage: false, hasNextPage: true });
-    const between = await page({ orderBy: "value_ASC", after: full.cursors[2], before: full.cursors[9], first: 3 });
-    expect(idsOf(between)).toEqual(all.slice(3, 6));
-    expect(between.pageInfo).toMatchObject({ hasPreviousPage: true, hasNextPage: true });
+    const between = await run(
+      db,
+      compileFindMany(schema, model("Deal"), { fields: ["id"], orderBy: "value_ASC", after: full.cursors[2], before: full.cursors[9] }, ctxA, { defaultPageSize: 3, maxPageSize: 10 }),
+    );
+    expect(idsOf(between.result)).toEqual(all.slice(3, 6));
+    expect(between.result.pageInfo).toMatchObject({ hasPreviousPage: true, hasNextPage: true });
     const rest = await page({ orderBy: "value_ASC", after: full.cursors[2], before: full.cursors[9] });
     expect(idsOf(rest)).toEqual(all.slice(3, 9));
     expect(rest.pageInfo).toMatchObject({ hasPreviousPage: true, hasNextPage: true });
@@ -154,8 +157,6 @@ describe("cursor pagination over duplicate sort values", () => {
   });
 
   it("uses the default page size and counts the total in the same statement", async () => {
-    const p = await db.query("SELECT 1");
-    expect(p.rows).toHaveLength(1);
     const small = await run(db, compileFindMany(schema, model("Deal"), { withTotalCount: true, where: { value_not: null } }, ctxA, { defaultPageSize: 4, maxPageSize: 10 }));
     expect(small.statements).toBe(1);
     expect(small.result.nodes).toHaveLength(4);

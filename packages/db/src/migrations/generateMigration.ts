@@ -1,13 +1,14 @@
-// Writes the next migration file. The plan is computed against a scratch PGlite with the
-// existing files applied, never against the live database, so a file's content depends only on
-// the schema and the files before it (every developer and CI generate the same bytes).
+// Writes the next migration file. The plan is computed against a scratch PGlite (see
+// scratchDatabase.ts) with the existing files applied, never against the live database, so a
+// file's content depends only on the schema and the files before it (every developer and CI
+// generate the same bytes).
 import type { SchemaIR } from "@tessera/schema";
 import type { Database } from "../Database.ts";
-import { openPglite } from "../pgliteDriver.ts";
 import { applyFilesUnrecorded } from "./applyMigrations.ts";
 import { readCatalog } from "./catalog.ts";
 import { nextMigrationId, readMigrationFiles, renderMigration, writeMigrationFile, type MigrationFile } from "./migrationFiles.ts";
 import { planMigration } from "./planMigration.ts";
+import { openScratchDatabase } from "./scratchDatabase.ts";
 import type { MigrationPlan, PlanOptions } from "./planTypes.ts";
 
 export interface PlanFromFilesOptions extends PlanOptions {
@@ -25,7 +26,7 @@ export interface PendingMigration {
 /** What the files in `dir` are missing to match the schema. */
 export async function planFromFiles({ ir, dir, ...options }: PlanFromFilesOptions): Promise<PendingMigration> {
   const files = await readMigrationFiles(dir);
-  const scratch = await openPglite({ appRole: options.appRole });
+  const scratch = await openScratchDatabase(options.appRole);
   try {
     await applyFilesUnrecorded(scratch, files);
     const catalog = await readCatalog(scratch, { appRole: options.appRole });

@@ -5,7 +5,7 @@ import type { AggregateArgs, AggregateResult, RequestContext } from "../queryTyp
 import { compileAggregateFunctions } from "./aggregateFunctions.ts";
 import { CompileContext } from "./CompileContext.ts";
 import { parseJsonColumn, type CompiledRead, type ResultRow } from "./CompiledRead.ts";
-import { checkArgKeys } from "./compileFindMany.ts";
+import { checkArgKeys } from "./checkArgKeys.ts";
 import { compileWhere } from "./compileWhere.ts";
 import { jsonObjectSql } from "./fieldOutput.ts";
 import { and, checkDeletedMode, scopePredicates } from "./tenantScope.ts";

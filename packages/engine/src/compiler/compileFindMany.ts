@@ -3,6 +3,7 @@
 import { quoteIdent } from "@tessera/db";
 import type { ModelIR, SchemaIR } from "@tessera/schema";
 import type { FindManyArgs, Page, RecordData, RequestContext } from "../queryTypes.ts";
+import { checkArgKeys } from "./checkArgKeys.ts";
 import { CompileContext } from "./CompileContext.ts";
 import { parseJsonColumn, type CompiledRead, type ResultRow } from "./CompiledRead.ts";
 import { orderBySql, parseOrderBy } from "./compileOrderBy.ts";
@@ -16,13 +17,6 @@ import { and, checkDeletedMode, scopePredicates } from "./tenantScope.ts";
 const FIND_MANY_KEYS: ReadonlySet<string> = new Set([
   "fields", "include", "where", "orderBy", "first", "last", "skip", "after", "before", "deleted", "withTotalCount",
 ]);
-
-/** Rejects argument names the compiler does not know (no silent drops). */
-export function checkArgKeys(cc: CompileContext, args: object, allowed: ReadonlySet<string>): void {
-  for (const key of Object.keys(args)) {
-    if (!allowed.has(key)) cc.error([key], "unknown_field", `unknown argument '${key}'`);
-  }
-}
 
 export function compileFindMany(
   schema: SchemaIR,

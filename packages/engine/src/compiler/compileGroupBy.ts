@@ -5,7 +5,7 @@ import type { GroupByArgs, GroupRow, RequestContext } from "../queryTypes.ts";
 import { compileAggregateFunctions } from "./aggregateFunctions.ts";
 import { CompileContext } from "./CompileContext.ts";
 import { parseJsonColumn, type CompiledRead, type ResultRow } from "./CompiledRead.ts";
-import { checkArgKeys } from "./compileFindMany.ts";
+import { checkArgKeys } from "./checkArgKeys.ts";
 import { orderBySql, parseOrderBy, type SortKey } from "./compileOrderBy.ts";
 import { compileWhere } from "./compileWhere.ts";
 import { columnRef, jsonObjectSql, outputValueSql } from "./fieldOutput.ts";

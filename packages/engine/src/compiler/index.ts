@@ -3,7 +3,8 @@
 export { SqlParams, type CompiledQuery } from "./SqlParams.ts";
 export type { CompiledRead, ResultRow } from "./CompiledRead.ts";
 export { CompileContext } from "./CompileContext.ts";
-export { compileFindMany, checkArgKeys } from "./compileFindMany.ts";
+export { compileFindMany } from "./compileFindMany.ts";
+export { checkArgKeys } from "./checkArgKeys.ts";
 export { compileFindUnique, uniqueFieldNames, type FindUniqueOptions } from "./compileFindUnique.ts";
 export { compileAggregate } from "./compileAggregate.ts";
 export { compileGroupBy } from "./compileGroupBy.ts";

@@ -65,8 +65,16 @@ export class EventDispatcher {
     await this.pumping;
   }
 
-  /** Delivers everything committed so far; resolves when every consumer has caught up. */
+  /**
+   * Delivers everything committed so far; resolves when every consumer of this dispatcher has
+   * caught up. Waits for a delivery already running here, whose cursor locks it would otherwise skip.
+   */
   async drain(): Promise<void> {
+    while (this.pumping) await this.pumping;
+    await this.deliverAll();
+  }
+
+  private async deliverAll(): Promise<void> {
     for (;;) {
       let delivered = 0;
       for (const [name, handler] of this.consumers) delivered += await this.deliverBatch(name, handler);
@@ -83,7 +91,7 @@ export class EventDispatcher {
       do {
         this.again = false;
         try {
-          await this.drain();
+          await this.deliverAll();
         } catch (error) {
           // A failing consumer keeps its cursor; it is retried on the next wake-up or poll.
           process.emitWarning(`event dispatch failed: ${(error as Error).message}`);
