@@ -1,5 +1,5 @@
 // Finds an app folder's schema (either form) and its optional seed module.
-import { existsSync } from "node:fs";
+import { existsSync, statSync } from "node:fs";
 import { basename, join, resolve } from "node:path";
 import { pathToFileURL } from "node:url";
 import { loadInterfaceSchema, type SchemaIR } from "@tessera/schema";
@@ -36,7 +36,8 @@ export async function loadApp(dirArg: string): Promise<LoadedApp> {
   const dir = resolve(dirArg);
   const schemaFile = join(dir, "schema.ts");
   if (!existsSync(schemaFile)) throw new AppLoadError(`no schema.ts in ${dir}: pass --app with a folder that holds one`);
-  const module = (await import(pathToFileURL(schemaFile).href)) as { schema?: { kind?: string; ir?: SchemaIR } };
+  // The modification time in the URL makes a re-load in the same process see an edited schema.
+  const module = (await import(`${pathToFileURL(schemaFile).href}?v=${statSync(schemaFile).mtimeMs}`)) as { schema?: { kind?: string; ir?: SchemaIR } };
   // The DSL exports a defined schema; anything else is read as the interface form.
   const schema = module.schema?.kind === "tessera-schema" && module.schema.ir ? module.schema.ir : loadInterfaceSchema(schemaFile);
   const seedFile = [join(dir, "seed", "index.ts"), join(dir, "seed.ts")].find((f) => existsSync(f));

@@ -1,0 +1,93 @@
+// The `tessera` command driven in-process, as a developer uses it: init, migrate, --check, codegen.
+import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { randomBytes } from "node:crypto";
+import ts from "typescript";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
+import { main, generateTypes } from "@tessera/cli";
+import { schema } from "@tessera/crm";
+import { createTestDatabase, type TestDatabase } from "../../../test/support/testDatabase.ts";
+
+// Inside the repo so the copied schema.ts resolves @tessera/schema from node_modules; git-ignored.
+const root = join(process.cwd(), ".tessera", "test-apps", randomBytes(4).toString("hex"));
+const appDir = join(root, "app");
+let server: TestDatabase | undefined;
+let dbArgs: string[];
+
+beforeAll(async () => {
+  mkdirSync(root, { recursive: true });
+  if (process.env.DATABASE_URL) {
+    server = await createTestDatabase();
+    await server.db.close();
+    dbArgs = ["--database-url", server.url!];
+  } else {
+    dbArgs = ["--data-dir", join(root, "data")];
+  }
+});
+afterAll(async () => {
+  rmSync(root, { recursive: true, force: true });
+  await server?.drop().catch(() => undefined);
+});
+
+async function run(...args: string[]): Promise<{ code: number; out: string }> {
+  const lines: string[] = [];
+  const log = vi.spyOn(console, "log").mockImplementation((...a: unknown[]) => void lines.push(a.join(" ")));
+  const err = vi.spyOn(console, "error").mockImplementation((...a: unknown[]) => void lines.push(a.join(" ")));
+  try {
+    const code = await main(args);
+    return { code, out: lines.join("\n") };
+  } finally {
+    log.mockRestore();
+    err.mockRestore();
+  }
+}
+
+describe("tessera init / migrate / --check", () => {
+  it("creates an app from the crm template, applies its migrations and reports drift after a schema edit", async () => {
+    expect((await run("init", appDir, "--template", "crm")).code).toBe(0);
+    expect(readdirSync(join(appDir, "migrations"))).toEqual(["0001_init.sql"]);
+
+    const pending = await run("migrate", "--check", "--app", appDir, ...dbArgs);
+    expect(pending.code).toBe(1);
+    expect(pending.out).toMatch(/not applied.*\n.*0001_init/);
+
+    expect((await run("migrate", "--app", appDir, ...dbArgs)).out).toMatch(/applied 0001_init/);
+    expect((await run("migrate", "--check", "--app", appDir, ...dbArgs)).code).toBe(0);
+    // Running migrate again produces nothing.
+    expect((await run("migrate", "--app", appDir, ...dbArgs)).out).toMatch(/nothing to apply/);
+    expect(readdirSync(join(appDir, "migrations"))).toEqual(["0001_init.sql"]);
+
+    const schemaFile = join(appDir, "schema.ts");
+    const source = readFileSync(schemaFile, "utf8");
+    const edited = source.replace("jobTitle: f.string().max(120),", "jobTitle: f.string().max(120),\n        nickname: f.string().max(40),");
+    expect(edited).not.toBe(source);
+    writeFileSync(schemaFile, edited);
+
+    const drift = await run("migrate", "--check", "--app", appDir, ...dbArgs);
+    expect(drift.code).toBe(1);
+    expect(drift.out).toContain(`ALTER TABLE "contacts" ADD COLUMN "nickname" text;`);
+
+    expect((await run("migrate", "--app", appDir, ...dbArgs)).out).toMatch(/wrote .*0002_auto\.sql[\s\S]*applied 0002_auto/);
+    const second = readFileSync(join(appDir, "migrations", "0002_auto.sql"), "utf8");
+    expect(second.split("\n").filter((l) => l && !l.startsWith("--"))).toEqual([`ALTER TABLE "contacts" ADD COLUMN "nickname" text;`]);
+    expect((await run("migrate", "--check", "--app", appDir, ...dbArgs)).code).toBe(0);
+  });
+
+  it("answers an unknown command or option with a usage error", async () => {
+    await expect(main(["frobnicate"])).rejects.toThrow(/unknown command/);
+    await expect(main(["migrate", "--bogus"])).rejects.toThrow(/bogus/);
+  });
+});
+
+describe("tessera codegen", () => {
+  it("generates the same, valid TypeScript every time", () => {
+    const first = generateTypes(schema.ir);
+    expect(generateTypes(schema.ir)).toBe(first);
+    expect(first).toContain("export interface Deal {");
+    expect(first).toMatch(/ {2}stage: DealStage;/);
+    expect(first).toMatch(/ {2}value: string \| null;/);
+    expect(first).toContain(`export type DealStage = "lead" | "qualified" | "proposal" | "negotiation" | "won" | "lost";`);
+    const result = ts.transpileModule(first, { reportDiagnostics: true, compilerOptions: { module: ts.ModuleKind.ESNext } });
+    expect(result.diagnostics).toEqual([]);
+  });
+});
