@@ -18,6 +18,9 @@ const types = {
 
 export async function openPostgres(options: PostgresOptions): Promise<Database> {
   const pool = new pg.Pool({ connectionString: options.connectionString, max: options.maxConnections ?? 10, types });
+  // An idle client whose server connection drops (restart, failover, DROP DATABASE … FORCE) emits
+  // 'error' on the pool; without a listener that would crash the process. The pool replaces it.
+  pool.on("error", (error) => process.emitWarning(`PostgreSQL pool: ${error.message}`));
   // Fail fast with a clear message rather than on the first request.
   const client = await pool.connect();
   client.release();
@@ -73,6 +76,7 @@ class PostgresDatabase implements Database {
     if (!this.listener) {
       // LISTEN needs one dedicated connection for the life of the process, outside the pool.
       const client = new pg.Client({ connectionString: this.connectionString });
+      client.on("error", (error) => process.emitWarning(`PostgreSQL listener: ${error.message}`));
       await client.connect();
       client.on("notification", (msg) => {
         for (const h of this.handlers.get(msg.channel) ?? []) h(msg.payload ?? "");
