@@ -299,15 +299,12 @@ describe("generateDemoData", () => {
     expect(() => generateDemoData({ tenantId: TENANT, scale: 2.5 })).toThrow(RangeError);
   });
 
-  it("produces 100000 deals at scale 100000, quickly, with scaled counts", () => {
-    const started = performance.now();
+  it("produces 100000 deals at scale 100000 with scaled counts", () => {
     const big = generateDemoData({ tenantId: TENANT, scale: 100_000 });
-    const elapsed = performance.now() - started;
     expect(big.deals).toHaveLength(100_000);
     expect(big.contacts).toHaveLength(20_000);
     expect(big.companies).toHaveLength(2_000);
     expect(big.activities).toHaveLength(100_000);
-    expect(elapsed).toBeLessThan(5_000);
     const contactIds = new Set(big.contacts.map((c) => c.id));
     expect(big.deals.every((d) => contactIds.has(d.contactId))).toBe(true);
     const emails = big.contacts.map((c) => c.email).filter((e) => e !== null);

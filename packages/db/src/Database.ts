@@ -34,6 +34,9 @@ export interface DatabaseStats {
 
 export type NotificationHandler = (payload: string) => void;
 
+/** Told of every statement sent through `query` (metrics, tracing). Must not throw. */
+export type StatementObserver = (event: { durationMs: number; ok: boolean }) => void;
+
 export interface Database extends Queryable {
   readonly kind: "pglite" | "postgres";
   readonly stats: DatabaseStats;
@@ -46,6 +49,8 @@ export interface Database extends Queryable {
   listen(channel: string, handler: NotificationHandler): Promise<() => Promise<void>>;
   notify(channel: string, payload: string): Promise<void>;
   close(): Promise<void>;
+  /** Adds an observer of statement durations; returns the function that removes it. */
+  observe(observer: StatementObserver): () => void;
 }
 
 export const DEFAULT_APP_ROLE = "tessera_app";

@@ -3,7 +3,7 @@ import { dirname } from "node:path";
 import { PGlite } from "@electric-sql/pglite";
 import { pg_trgm } from "@electric-sql/pglite/contrib/pg_trgm";
 import { unaccent } from "@electric-sql/pglite/contrib/unaccent";
-import { contextStatement, DEFAULT_APP_ROLE, type Database, type DatabaseStats, type NotificationHandler, type Queryable, type QueryResult, type TxContext } from "./Database.ts";
+import { contextStatement, DEFAULT_APP_ROLE, type Database, type DatabaseStats, type NotificationHandler, type StatementObserver, type Queryable, type QueryResult, type TxContext } from "./Database.ts";
 
 export interface PgliteOptions {
   /** Folder for the data files; omit for an in-memory database. */
@@ -50,8 +50,22 @@ class PgliteDatabase implements Database {
 
   private async rawQuery<R>(target: Pick<PGlite, "query">, sql: string, params: readonly unknown[]): Promise<QueryResult<R>> {
     this.stats.statements++;
-    const result = await target.query<R>(sql, params as unknown[]);
-    return { rows: result.rows, rowCount: result.affectedRows ?? result.rows.length };
+    const started = performance.now();
+    let ok = false;
+    try {
+      const result = await target.query<R>(sql, params as unknown[]);
+      ok = true;
+      return { rows: result.rows, rowCount: result.affectedRows ?? result.rows.length };
+    } finally {
+      for (const o of this.observers) o({ durationMs: performance.now() - started, ok });
+    }
+  }
+
+  private readonly observers = new Set<StatementObserver>();
+
+  observe(observer: StatementObserver): () => void {
+    this.observers.add(observer);
+    return () => this.observers.delete(observer);
   }
 
   transaction<T>(fn: (tx: Queryable) => Promise<T>, context?: TxContext): Promise<T> {

@@ -1,5 +1,5 @@
 import pg from "pg";
-import { contextStatement, DEFAULT_APP_ROLE, type Database, type DatabaseStats, type NotificationHandler, type Queryable, type QueryResult, type TxContext } from "./Database.ts";
+import { contextStatement, DEFAULT_APP_ROLE, type Database, type DatabaseStats, type NotificationHandler, type StatementObserver, type Queryable, type QueryResult, type TxContext } from "./Database.ts";
 
 export interface PostgresOptions {
   connectionString: string;
@@ -39,9 +39,28 @@ class PostgresDatabase implements Database {
     readonly appRole: string,
   ) {}
 
-  async query<R>(sql: string, params: readonly unknown[] = []): Promise<QueryResult<R>> {
+  private readonly observers = new Set<StatementObserver>();
+
+  observe(observer: StatementObserver): () => void {
+    this.observers.add(observer);
+    return () => this.observers.delete(observer);
+  }
+
+  private async timed<T>(run: () => Promise<T>): Promise<T> {
     this.stats.statements++;
-    const result = await this.pool.query(sql, params as unknown[]);
+    const started = performance.now();
+    let ok = false;
+    try {
+      const result = await run();
+      ok = true;
+      return result;
+    } finally {
+      for (const o of this.observers) o({ durationMs: performance.now() - started, ok });
+    }
+  }
+
+  async query<R>(sql: string, params: readonly unknown[] = []): Promise<QueryResult<R>> {
+    const result = await this.timed(() => this.pool.query(sql, params as unknown[]));
     return { rows: result.rows as R[], rowCount: result.rowCount ?? result.rows.length };
   }
 
@@ -53,8 +72,7 @@ class PostgresDatabase implements Database {
       if (ctx) await client.query(ctx.sql, ctx.params);
       const result = await fn({
         query: async <R>(sql: string, params: readonly unknown[] = []) => {
-          this.stats.statements++;
-          const r = await client.query(sql, params as unknown[]);
+          const r = await this.timed(() => client.query(sql, params as unknown[]));
           return { rows: r.rows as R[], rowCount: r.rowCount ?? r.rows.length };
         },
       });

@@ -8,3 +8,4 @@ export type { EventRecord } from "./events/EventRecord.ts";
 export { replayRecord } from "./events/replayRecord.ts";
 export { validateInput } from "./validate/validateInput.ts";
 export { TenantRegistry, type Tenant } from "./TenantRegistry.ts";
+export { ApiKeyStore, looksLikeApiKey, type ApiKeyRecord, type ApiKeyCheck, type CreateApiKeyInput, type CreatedApiKey } from "./system/ApiKeyStore.ts";

@@ -39,6 +39,17 @@ export interface FindManyArgs extends Selection, PageArgs {
   deleted?: "exclude" | "include" | "only";
   /** Also count every row matching `where` (ignoring paging), in the same statement. */
   withTotalCount?: boolean;
+  /** Aggregates over every row matching `where` (ignoring paging), in the same statement: `Page.aggregate`. */
+  aggregate?: AggregateOptions;
+}
+
+/** What `FindManyArgs.aggregate` computes; `count` only when asked for. */
+export interface AggregateOptions {
+  count?: boolean;
+  sum?: readonly string[];
+  avg?: readonly string[];
+  min?: readonly string[];
+  max?: readonly string[];
 }
 
 export interface PageInfo {
@@ -57,6 +68,8 @@ export interface Page<T = RecordData> {
   cursors: string[];
   pageInfo: PageInfo;
   totalCount?: number;
+  /** Present when `FindManyArgs.aggregate` was given. */
+  aggregate?: AggregateResult;
 }
 
 export interface AggregateArgs {
@@ -87,10 +100,28 @@ export interface GroupRow extends AggregateResult {
   count: number;
 }
 
-/** Who a read or write runs for. Tenancy and (later) authorisation are applied from it. */
+/**
+ * Who a read or write runs for; tenancy and authorisation are applied from it. A null principal is
+ * anonymous (only `public` access); kind "system" is the unchecked system API (see `systemContext`).
+ */
+export interface Principal {
+  /** The user's id (User.id) or the service's name; `$principal.sub` in row rules. */
+  sub: string;
+  /** Roles, matched case-insensitively against the schema's role lists. */
+  roles: readonly string[];
+  kind: "user" | "service" | "system";
+  /** Team ids (`$principal.teams` in row rules), from the token's claims or the auth layer; never looked up by the engine. */
+  teams?: readonly string[];
+  /**
+   * Explicit permissions (API keys, scoped tokens): when present, every action also needs its
+   * permission name (`crm.deal.read`) to match one of these patterns (`*` wildcards).
+   */
+  permissions?: readonly string[];
+}
+
 export interface RequestContext {
   tenantId: string | null;
-  principal: { sub: string; roles: readonly string[]; kind: "user" | "service" | "system" } | null;
+  principal: Principal | null;
   /** Set when an admin acts on behalf of someone else; recorded in the event log. */
   impersonator?: string | null;
   correlationId?: string | null;

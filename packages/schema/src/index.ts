@@ -18,6 +18,20 @@ export {
   type RecordOf,
   type RecordOfFields,
 } from "./defineSchema.ts";
+export {
+  listPermissions,
+  permissionName,
+  resourceName,
+  matchesPattern,
+  policyCovers,
+  filterOperatorsFor,
+  isPrincipalPlaceholder,
+  PRINCIPAL_PLACEHOLDERS,
+  ACCESS_ACTIONS,
+  type FilterOperator,
+  type PermissionEntry,
+  type PrincipalPlaceholder,
+} from "./authorization/index.ts";
 export { findModel, findField, findRelation, type SchemaIndex } from "./lookup.ts";
 export {
   readInterfaceSchema,

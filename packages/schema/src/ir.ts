@@ -90,6 +90,53 @@ export interface AccessIR {
   delete: string[];
 }
 
+/**
+ * A filter in the API's where language (see the engine's `Where`), stored as plain JSON. In row rules
+ * and policy conditions a value may be a principal placeholder: "$principal.sub", "$principal.teams"
+ * (a list) or "$principal.tenantId".
+ */
+export type WhereIR = { [key: string]: unknown };
+
+/** Actions of the role matrix, row rules and permission names. */
+export type AccessAction = "read" | "create" | "update" | "delete";
+
+/** Rows the principal's `roles` may act on: those matching `where`. */
+export interface RowRuleIR {
+  /** Lower-case role names (may include "authenticated" or "public"). */
+  roles: string[];
+  where: WhereIR;
+}
+
+/** Row rules per action; an empty list means the action has no row rule for any role. */
+export interface RowRulesIR {
+  read: RowRuleIR[];
+  update: RowRuleIR[];
+  delete: RowRuleIR[];
+}
+
+/**
+ * Who may read and write one field, on top of the model's role matrix. `["public"]` means no
+ * restriction; `write` defaults to `read` (a field one cannot read cannot be written).
+ */
+export interface FieldAccessIR {
+  field: string;
+  read: string[];
+  write: string[];
+}
+
+/** A fine-grained policy (config.policies), evaluated deny-overrides. */
+export interface PolicyIR {
+  effect: "allow" | "deny";
+  /** Actions, or ["*"] for every action. */
+  actions: (AccessAction | "*")[];
+  /** Permission-name patterns with `*` wildcards: "crm.deal", "crm.*", "crm.deal.delete". */
+  resources: string[];
+  /** Lower-case roles the policy applies to; null = every principal (allow policies: every authenticated one). */
+  roles: string[] | null;
+  /** A condition on the record; null = unconditional. */
+  when: WhereIR | null;
+}
+
 export interface IndexIR {
   name: string;
   fields: string[];
@@ -113,6 +160,10 @@ export interface ModelIR {
   relations: RelationIR[];
   searchable: string[];
   access: AccessIR;
+  /** Row rules narrowing the role matrix per role (owner, team, predicates on the principal). */
+  rowRules: RowRulesIR;
+  /** Field-level read/write roles, only for fields that declare them, in declaration order. */
+  fieldAccess: FieldAccessIR[];
   ui: UiIR;
   indexes: IndexIR[];
   /** Tenant-scoped models carry `tenant_id` and row-level-security policies. */
@@ -130,6 +181,9 @@ export interface ConfigIR {
   defaultPageSize: number;
   maxPageSize: number;
   subscriptions: boolean;
+  /** Prefix of permission names: `<prefix>.<model lower-case>.<action>`. */
+  permissionPrefix: string;
+  policies: PolicyIR[];
 }
 
 export interface SchemaIR {

@@ -17,14 +17,16 @@ import type { RawField, RawModel, RawRelationship, RawSchema } from "./rawSchema
 import { IDENTIFIER, lowerFirst, pluralize, snakeCase } from "./names.ts";
 import { parseRule, RULE_ORDER, splitRules } from "./parseRule.ts";
 import { SchemaLoadError, type SchemaIssue } from "./SchemaLoadError.ts";
+import { checkAuthorizationWheres, normaliseFieldAccess, normalisePermissionPrefix, normalisePolicies, normaliseRowRules } from "./authorization/normaliseAuthorization.ts";
+import { parseRoleList } from "./authorization/roleList.ts";
 
 const SCALAR_TYPES: readonly ScalarType[] = [
   "id", "string", "text", "int", "float", "decimal", "money", "boolean", "date", "datetime", "json",
 ];
 const FIELD_TYPES: readonly FieldType[] = [...SCALAR_TYPES, "enum", "array"];
-const MODEL_KEYS = ["fields", "tableName", "plural", "primaryKey", "searchable", "access", "relationships", "validation", "ui", "indexes", "tenantScoped"];
+const MODEL_KEYS = ["fields", "tableName", "plural", "primaryKey", "searchable", "access", "rowRules", "fieldAccess", "relationships", "validation", "ui", "indexes", "tenantScoped"];
 const FIELD_KEYS = ["type", "required", "enum", "items", "default", "rules", "column"];
-const CONFIG_KEYS = ["auditLog", "softDeletes", "defaultPageSize", "maxPageSize", "subscriptions"];
+const CONFIG_KEYS = ["auditLog", "softDeletes", "defaultPageSize", "maxPageSize", "subscriptions", "permissionPrefix", "policies"];
 const ACCESS_ACTIONS = ["read", "create", "update", "delete"] as const;
 const RELATION_KEYS: Record<string, string[]> = {
   belongsTo: ["type", "model", "foreignKey", "onDelete"],
@@ -36,7 +38,7 @@ const INDEX_KEYS = ["fields", "unique", "name"];
 const TEXT_TYPES: readonly FieldType[] = ["string", "text"];
 /** Model keys that must be lists or objects; checked first so a wrong shape is reported, not crashed on or ignored. */
 const MODEL_KEY_SHAPES: Record<string, "list" | "object"> = {
-  searchable: "list", indexes: "list", access: "object", relationships: "object", validation: "object", ui: "object",
+  searchable: "list", indexes: "list", access: "object", rowRules: "object", fieldAccess: "object", relationships: "object", validation: "object", ui: "object",
 };
 
 export const DEFAULT_CONFIG: ConfigIR = {
@@ -45,6 +47,8 @@ export const DEFAULT_CONFIG: ConfigIR = {
   defaultPageSize: 25,
   maxPageSize: 100,
   subscriptions: true,
+  permissionPrefix: "crm",
+  policies: [],
 };
 
 /** Roles allowed per action when a model declares no `access`: reading and writing need a login, deleting needs an admin. */
@@ -74,6 +78,7 @@ export function normaliseSchema(raw: RawSchema): SchemaIR {
   if (modelEntries.length === 0) report("schema", "models", "a schema needs at least one model");
   const models = modelEntries.map(([name, model]) => normaliseModel(name, model, enums, report));
   checkCrossModel(models, raw, enumNames, report);
+  checkAuthorizationWheres(models, enums, config, report);
 
   if (issues.length > 0) throw new SchemaLoadError(issues);
   return { models, enums, config };
@@ -112,7 +117,11 @@ function normaliseEnums(raw: Record<string, readonly string[]>, report: Report):
 
 function normaliseConfig(raw: Record<string, unknown>, report: Report): ConfigIR {
   checkKeys(raw, CONFIG_KEYS, "config", "", report);
-  const config: ConfigIR = { ...DEFAULT_CONFIG };
+  const config: ConfigIR = {
+    ...DEFAULT_CONFIG,
+    permissionPrefix: normalisePermissionPrefix(raw.permissionPrefix, report),
+    policies: normalisePolicies(raw.policies, report),
+  };
   for (const key of ["auditLog", "softDeletes", "subscriptions"] as const) {
     if (raw[key] === undefined) continue;
     if (typeof raw[key] !== "boolean") report("config", key, `must be true or false`);
@@ -176,6 +185,8 @@ function normaliseModel(name: string, input: RawModel, enums: EnumIR[], report: 
     relations,
     searchable: [...searchable],
     access: normaliseAccess(name, raw.access ?? {}, report),
+    rowRules: normaliseRowRules(name, raw.rowRules, report),
+    fieldAccess: normaliseFieldAccess(name, raw.fieldAccess, fields, report),
     ui: normaliseUi(name, (raw.ui ?? {}) as Record<string, unknown>, declared, fieldNames, report),
     indexes: normaliseIndexes(name, tableName, raw.indexes ?? [], fields, report),
     tenantScoped: tenantScoped !== false,
@@ -343,17 +354,9 @@ function normaliseAccess(model: string, raw: Record<string, string>, report: Rep
   checkKeys(raw, ACCESS_ACTIONS, model, "access.", report);
   const access = {} as AccessIR;
   for (const action of ACCESS_ACTIONS) {
-    const spec = raw[action] ?? DEFAULT_ACCESS[action];
-    if (typeof spec !== "string" || spec.trim() === "") {
-      report(model, `access.${action}`, `must be a role list like "sales|manager|admin", "authenticated" or "public"`);
-      access[action] = [];
-      continue;
-    }
-    const roles = spec.split("|").map((r) => r.trim().toLowerCase());
-    for (const role of roles) {
-      if (!/^[a-z][a-z0-9_:.-]*$/.test(role)) report(model, `access.${action}`, `'${role}' is not a valid role name`);
-    }
-    access[action] = [...new Set(roles)];
+    const parsed = parseRoleList(raw[action] ?? DEFAULT_ACCESS[action]);
+    if ("error" in parsed) report(model, `access.${action}`, parsed.error);
+    access[action] = "error" in parsed ? [] : parsed.roles;
   }
   return access;
 }

@@ -45,6 +45,25 @@ export interface RawIndex {
 
 export type RawAccess = Partial<Record<"read" | "create" | "update" | "delete", string>>;
 
+/** `{ roles: "sales", where: { ownerId: "$principal.sub" } }`. */
+export interface RawRowRule {
+  roles: string;
+  where: { [key: string]: unknown };
+}
+
+export type RawRowRules = Partial<Record<"read" | "update" | "delete", RawRowRule[]>>;
+
+/** `{ annualRevenue: { read: "manager|admin" } }`. */
+export type RawFieldAccess = Record<string, { read?: string; write?: string }>;
+
+export interface RawPolicy {
+  effect: "allow" | "deny";
+  actions: string[];
+  resources: string[];
+  roles?: string;
+  when?: { [key: string]: unknown };
+}
+
 export interface RawUi {
   displayField?: string;
   listView?: string[];
@@ -58,6 +77,8 @@ export interface RawModel {
   primaryKey?: string;
   searchable?: string[];
   access?: RawAccess;
+  rowRules?: RawRowRules;
+  fieldAccess?: RawFieldAccess;
   relationships?: Record<string, RawRelationship>;
   /** `{ field: "required|max:255" }` or `{ field: ["required", "max:255"] }`. */
   validation?: Record<string, string | string[]>;
@@ -72,6 +93,9 @@ export interface RawConfig {
   defaultPageSize?: number;
   maxPageSize?: number;
   subscriptions?: boolean;
+  /** Prefix of permission names (default "crm"). */
+  permissionPrefix?: string;
+  policies?: RawPolicy[];
 }
 
 export interface RawSchema {

@@ -1,17 +1,54 @@
-// HTTP composition. This issue serves health and readiness; the GraphQL API, auth and the UI
-// are added as fastify plugins by the issues that build them.
+// HTTP composition: request ids and JSON logs, CORS, body limits, metrics, rate limiting, health;
+// the API plugins (GraphQL, auth, realtime) are registered on top through `register`.
+import { randomUUID } from "node:crypto";
 import Fastify, { type FastifyInstance } from "fastify";
+import cors from "@fastify/cors";
 import type { Engine } from "@tessera/engine";
+import { registerMetrics, type Metrics } from "./plugins/metrics.ts";
+import { DEFAULT_RATE_LIMIT, registerRateLimit, type RateLimiter, type RateLimitOptions } from "./plugins/rateLimit.ts";
+
+export interface ServerServices {
+  metrics: Metrics;
+  rateLimiter: RateLimiter;
+}
 
 export interface ServerOptions {
   engine: Engine;
   /** Shown by /healthz so operators can tell apps apart. */
   appName: string;
-  logger?: boolean;
+  /** pino JSON logs; `false` (tests) silences them. */
+  logger?: boolean | { level: string };
+  rateLimit?: RateLimitOptions;
+  /** Allowed browser origins; none by default (same-origin UI needs no CORS). */
+  corsOrigins?: string[];
+  /** Largest request body accepted; larger ones get 413. */
+  bodyLimitBytes?: number;
+  register?: (app: FastifyInstance, services: ServerServices) => Promise<void>;
 }
 
+export const DEFAULT_BODY_LIMIT = 1_048_576;
+const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
+
 export async function createServer(options: ServerOptions): Promise<FastifyInstance> {
-  const app = Fastify({ logger: options.logger ?? false, bodyLimit: 1_048_576 });
+  const app = Fastify({
+    logger: options.logger === undefined ? false : options.logger === true ? { level: "info" } : options.logger,
+    bodyLimit: options.bodyLimitBytes ?? DEFAULT_BODY_LIMIT,
+    // A caller's request id is kept (tracing across services) when it looks like one.
+    genReqId: (request) => {
+      const given = request.headers["x-request-id"];
+      return typeof given === "string" && REQUEST_ID.test(given) ? given : randomUUID();
+    },
+    requestIdLogLabel: "requestId",
+    // Keep-alive sockets would otherwise hold a graceful shutdown open.
+    forceCloseConnections: "idle",
+  });
+  app.addHook("onSend", async (request, reply) => {
+    reply.header("x-request-id", request.id);
+  });
+  await app.register(cors, { origin: options.corsOrigins && options.corsOrigins.length > 0 ? options.corsOrigins : false, credentials: true });
+
+  const metrics = registerMetrics(app, options.engine.db);
+  const rateLimiter = registerRateLimit(app, options.rateLimit ?? DEFAULT_RATE_LIMIT, metrics);
   const startedAt = new Date().toISOString();
 
   app.get("/healthz", async () => ({ status: "ok", app: options.appName, startedAt }));
@@ -26,5 +63,6 @@ export async function createServer(options: ServerOptions): Promise<FastifyInsta
     }
   });
 
+  if (options.register) await options.register(app, { metrics, rateLimiter });
   return app;
 }

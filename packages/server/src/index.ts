@@ -1,1 +1,3 @@
-export { createServer, type ServerOptions } from "./createServer.ts";
+export { createServer, DEFAULT_BODY_LIMIT, type ServerOptions, type ServerServices } from "./createServer.ts";
+export { registerMetrics, type Metrics } from "./plugins/metrics.ts";
+export { DEFAULT_RATE_LIMIT, RateLimitedError, sendRateLimited, type RateLimiter, type RateLimitOptions } from "./plugins/rateLimit.ts";

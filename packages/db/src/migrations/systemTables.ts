@@ -9,6 +9,8 @@ import { TENANT_SETTING_SQL } from "./sqlTypes.ts";
 export const NOTIFY_FUNCTION = "tessera_notify_events";
 export const NOTIFY_TRIGGER = "tessera_events_notify";
 export const EXTENSIONS = ["pg_trgm", "unaccent"] as const;
+/** API keys of machine clients (engine/src/system/ApiKeyStore.ts); system path only. */
+export const API_KEYS_TABLE = "tessera_api_keys";
 
 const q = quoteIdent;
 
@@ -38,6 +40,7 @@ type SystemObjects = DesiredPart & Pick<DesiredSchema, "extensions" | "functions
 
 export function systemObjects(appRole: string): SystemObjects {
   const { tenants, events, consumers, migrations } = SYSTEM_TABLES;
+  const apiKeys = API_KEYS_TABLE;
   const eventsMatch = `${q("tenant_id")} IS NULL OR ${q("tenant_id")} = ${TENANT_SETTING_SQL}`;
   return {
     extensions: [...EXTENSIONS],
@@ -95,12 +98,36 @@ export function systemObjects(appRole: string): SystemObjects {
         // Consumer positions are advanced by the dispatcher on the system path only.
         grants: [],
       },
+      {
+        name: apiKeys,
+        kind: "system",
+        owner: "system",
+        columns: [
+          { name: "id", type: "uuid", notNull: true, primaryKey: true, default: "gen_random_uuid()" },
+          { name: "tenant_id", type: "uuid", notNull: true },
+          { name: "name", type: "text", notNull: true },
+          // The first characters of the key, shown to people and used to find the row.
+          { name: "prefix", type: "text", notNull: true, unique: true },
+          // SHA-256 (hex) of a 32-byte random secret; the plaintext is never stored.
+          { name: "secret_hash", type: "text", notNull: true },
+          { name: "roles", type: "text[]", notNull: true, default: "'{}'" },
+          { name: "permissions", type: "text[]", notNull: true, default: "'{}'" },
+          { name: "created_at", type: "timestamptz", notNull: true, default: "now()" },
+          { name: "last_used_at", type: "timestamptz", notNull: false },
+          { name: "revoked_at", type: "timestamptz", notNull: false },
+        ],
+        rls: false,
+        // Keys are created, verified and revoked through the system API only; the app role never reads hashes.
+        grants: [],
+      },
     ],
     indexes: [
       { name: `${events}_model_record_id_seq_idx`, table: events, unique: false, method: "btree", keys: [q("model"), q("record_id"), q("seq")] },
       { name: `${events}_tenant_id_seq_idx`, table: events, unique: false, method: "btree", keys: [q("tenant_id"), q("seq")] },
+      { name: `${apiKeys}_tenant_id_idx`, table: apiKeys, unique: false, method: "btree", keys: [q("tenant_id")] },
     ],
-    foreignKeys: [],
+    // A tenant's keys go with the tenant.
+    foreignKeys: [{ name: `${apiKeys}_tenant_id_fkey`, table: apiKeys, column: "tenant_id", refTable: tenants, refColumn: "id", onDelete: "cascade" }],
     // System events (tenant_id NULL) are visible to every tenant; tenant events only to their own.
     policies: [{ name: tenantPolicyName, table: events, role: appRole, using: eventsMatch, check: eventsMatch }],
     triggers: [

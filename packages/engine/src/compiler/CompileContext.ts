@@ -1,7 +1,8 @@
 import type { FieldError } from "../EngineError.ts";
 import { EngineError, validationFailed } from "../EngineError.ts";
 import type { RequestContext } from "../queryTypes.ts";
-import type { SchemaIR } from "@tessera/schema";
+import type { FieldIR, ModelIR, SchemaIR } from "@tessera/schema";
+import { Authorizer } from "../authorization/Authorizer.ts";
 import { SqlParams } from "./SqlParams.ts";
 import { UUID_PATTERN } from "./coerceValue.ts";
 
@@ -16,6 +17,13 @@ export class CompileContext {
   private tenantPlaceholder: string | undefined;
   /** Upper bound of `first`/`last`, also inside includes. */
   readonly maxPageSize: number;
+  /** What the request may do; shared by every table the statement touches. */
+  readonly auth: Authorizer;
+  /**
+   * True while a row rule or policy condition is compiled: those are trusted schema predicates, so
+   * field access and the read rules of the models they reach are not applied inside them.
+   */
+  inRule = false;
 
   constructor(
     readonly schema: SchemaIR,
@@ -23,6 +31,30 @@ export class CompileContext {
     maxPageSize?: number,
   ) {
     this.maxPageSize = maxPageSize ?? schema.config.maxPageSize;
+    this.auth = new Authorizer(schema, request);
+  }
+
+  /** Whether the request may read the field (always, inside rules). */
+  canRead(model: ModelIR, field: FieldIR): boolean {
+    return this.inRule || this.auth.canReadField(model, field);
+  }
+
+  /** Throws FORBIDDEN when a filter, order or aggregate uses a field the request may not read. */
+  requireReadable(model: ModelIR, field: FieldIR, path: (string | number)[]): void {
+    if (this.canRead(model, field)) return;
+    const message = `${model.name}.${field.name} is not readable for this principal`;
+    throw new EngineError("FORBIDDEN", message, [{ path, message, rule: "field_access" }]);
+  }
+
+  /** Marks the current parameters and errors, to drop what a failed rule added (see `rollback`). */
+  checkpoint(): { params: number; errors: number; tenant: string | undefined } {
+    return { params: this.params.values.length, errors: this.errors.length, tenant: this.tenantPlaceholder };
+  }
+
+  rollback(mark: { params: number; errors: number; tenant: string | undefined }): void {
+    this.params.values.length = mark.params;
+    this.errors.length = mark.errors;
+    this.tenantPlaceholder = mark.tenant;
   }
 
   /** A fresh table alias (`t0`, `t1`, …), unique within the statement. */

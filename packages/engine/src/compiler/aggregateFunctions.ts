@@ -38,22 +38,23 @@ export interface AggregateRequest {
 }
 
 /** `[op, json_build_object(field, aggregate, …)]` pairs for the requested operations, validated. */
-export function compileAggregateFunctions(cc: CompileContext, model: ModelIR, alias: string, request: AggregateRequest): [string, string][] {
+export function compileAggregateFunctions(cc: CompileContext, model: ModelIR, alias: string, request: AggregateRequest, path: (string | number)[] = []): [string, string][] {
   const pairs: [string, string][] = [];
   for (const op of AGGREGATE_OPS) {
     const names: unknown = request[op];
     if (names === undefined) continue;
     if (!Array.isArray(names)) {
-      cc.error([op], "type", "must be a list of field names");
+      cc.error([...path, op], "type", "must be a list of field names");
       continue;
     }
     const fieldPairs: [string, string][] = [];
     names.forEach((name, i) => {
       const field = typeof name === "string" ? findField(model, name) : undefined;
+      if (field) cc.requireReadable(model, field, [...path, op, i]);
       if (!field) {
-        cc.error([op, i], "unknown_field", `${model.name} has no field '${String(name)}'`);
+        cc.error([...path, op, i], "unknown_field", `${model.name} has no field '${String(name)}'`);
       } else if (!accepts(op, field)) {
-        cc.error([op, i], "type", `${op} is not available for ${field.type} field '${field.name}'`);
+        cc.error([...path, op, i], "type", `${op} is not available for ${field.type} field '${field.name}'`);
       } else if (!fieldPairs.some(([n]) => n === field.name)) {
         fieldPairs.push([field.name, aggregateSql(op, field, columnRef(alias, field.column))]);
       }

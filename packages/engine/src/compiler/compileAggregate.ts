@@ -7,6 +7,7 @@ import { CompileContext } from "./CompileContext.ts";
 import { parseJsonColumn, type CompiledRead, type ResultRow } from "./CompiledRead.ts";
 import { checkArgKeys } from "./checkArgKeys.ts";
 import { compileWhere } from "./compileWhere.ts";
+import { accessPredicate } from "./compileAccess.ts";
 import { jsonObjectSql } from "./fieldOutput.ts";
 import { and, checkDeletedMode, scopePredicates } from "./tenantScope.ts";
 
@@ -18,7 +19,7 @@ export function compileAggregate(schema: SchemaIR, model: ModelIR, args: Aggrega
   if (args.count !== undefined && typeof args.count !== "boolean") cc.error(["count"], "type", "must be true or false");
   const deleted = checkDeletedMode(cc, args.deleted);
   const alias = cc.alias();
-  const predicate = and([...scopePredicates(cc, model, alias, deleted), compileWhere(cc, model, alias, args.where)]);
+  const predicate = and([...scopePredicates(cc, model, alias, deleted), accessPredicate(cc, model, alias, "read", "root"), compileWhere(cc, model, alias, args.where)]);
   const functions = compileAggregateFunctions(cc, model, alias, args);
   cc.throwIfInvalid();
   // An aggregate that asks for nothing else still counts.

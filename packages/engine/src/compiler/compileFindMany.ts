@@ -2,7 +2,12 @@
 // opposite-direction check and the optional total count, all as columns of a single result row.
 import { quoteIdent } from "@tessera/db";
 import type { ModelIR, SchemaIR } from "@tessera/schema";
-import type { FindManyArgs, Page, RecordData, RequestContext } from "../queryTypes.ts";
+import type { AggregateResult, FindManyArgs, Page, RecordData, RequestContext } from "../queryTypes.ts";
+import { accessPredicate } from "./compileAccess.ts";
+import { compileAggregateFunctions } from "./aggregateFunctions.ts";
+import { isPlainObject } from "./compileWhere.ts";
+import { jsonObjectSql } from "./fieldOutput.ts";
+import type { CompileContext as Context } from "./CompileContext.ts";
 import { checkArgKeys } from "./checkArgKeys.ts";
 import { CompileContext } from "./CompileContext.ts";
 import { parseJsonColumn, type CompiledRead, type ResultRow } from "./CompiledRead.ts";
@@ -15,8 +20,9 @@ import { planPage, type PageOptions } from "./pageArgs.ts";
 import { and, checkDeletedMode, scopePredicates } from "./tenantScope.ts";
 
 const FIND_MANY_KEYS: ReadonlySet<string> = new Set([
-  "fields", "include", "where", "orderBy", "first", "last", "skip", "after", "before", "deleted", "withTotalCount",
+  "fields", "include", "where", "orderBy", "first", "last", "skip", "after", "before", "deleted", "withTotalCount", "aggregate",
 ]);
+const AGGREGATE_OPTION_KEYS: ReadonlySet<string> = new Set(["count", "sum", "avg", "min", "max"]);
 
 export function compileFindMany(
   schema: SchemaIR,
@@ -33,7 +39,8 @@ export function compileFindMany(
   const a = quoteIdent(alias);
   const table = `${quoteIdent(model.tableName)} AS ${a}`;
 
-  const base = and([...scopePredicates(cc, model, alias, deleted), compileWhere(cc, model, alias, args.where)]);
+  const base = and([...scopePredicates(cc, model, alias, deleted), accessPredicate(cc, model, alias, "read", "root"), compileWhere(cc, model, alias, args.where)]);
+  const aggregate = compileAggregateOption(cc, model, alias, args.aggregate);
   const keys = parseOrderBy(cc, model, args.orderBy);
   const plan = planPage(cc, args, keys, options);
   const node = compileProjection(cc, model, alias, args);
@@ -72,6 +79,7 @@ export function compileFindMany(
     `${beyond.length > 0 ? beyond.join(" OR ") : "FALSE"} AS "beyond"`,
   ];
   if (args.withTotalCount === true) columns.push(`(SELECT count(*) FROM ${table} WHERE ${base})::int AS "total"`);
+  if (aggregate !== undefined) columns.push(`(SELECT ${aggregate} FROM ${table} WHERE ${base}) AS "aggregate"`);
   const sql = `SELECT ${columns.join(", ")}`;
 
   return {
@@ -99,7 +107,24 @@ export function compileFindMany(
         },
       };
       if (args.withTotalCount === true) page.totalCount = Number(row.total);
+      if (aggregate !== undefined) page.aggregate = (parseJsonColumn(row.aggregate) ?? {}) as AggregateResult;
       return page;
     },
   };
+}
+
+/** `json_build_object('count', …, 'sum', {…}, …)` over the page's whole `where` (paging ignored), or undefined. */
+function compileAggregateOption(cc: Context, model: ModelIR, alias: string, option: unknown): string | undefined {
+  if (option === undefined) return undefined;
+  if (!isPlainObject(option)) {
+    cc.error(["aggregate"], "type", "must be an object { count?, sum?, avg?, min?, max? }");
+    return undefined;
+  }
+  for (const key of Object.keys(option)) {
+    if (!AGGREGATE_OPTION_KEYS.has(key)) cc.error(["aggregate", key], "unknown_field", `unknown aggregate '${key}'`);
+  }
+  if (option.count !== undefined && typeof option.count !== "boolean") cc.error(["aggregate", "count"], "type", "must be true or false");
+  const functions = compileAggregateFunctions(cc, model, alias, option, ["aggregate"]);
+  const pairs: [string, string][] = option.count === true ? [["count", "count(*)::int"], ...functions] : functions;
+  return jsonObjectSql(pairs);
 }

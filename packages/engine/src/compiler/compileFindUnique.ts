@@ -6,6 +6,7 @@ import { CompileContext } from "./CompileContext.ts";
 import { parseJsonColumn, type CompiledRead, type ResultRow } from "./CompiledRead.ts";
 import { compileProjection } from "./compileProjection.ts";
 import { compileWhere, isPlainObject } from "./compileWhere.ts";
+import { accessPredicate } from "./compileAccess.ts";
 import { and, checkDeletedMode, scopePredicates, type DeletedMode } from "./tenantScope.ts";
 
 export interface FindUniqueOptions {
@@ -50,7 +51,7 @@ export function compileFindUnique(
       }
     }
   }
-  const scope = scopePredicates(cc, model, alias, deleted);
+  const scope = [...scopePredicates(cc, model, alias, deleted), accessPredicate(cc, model, alias, "read", "root")];
   const node = compileProjection(cc, model, alias, selection);
   cc.throwIfInvalid();
   const sql = `SELECT ${node} AS "node" FROM ${quoteIdent(model.tableName)} AS ${quoteIdent(alias)} WHERE ${and([...scope, predicate])} LIMIT 1`;

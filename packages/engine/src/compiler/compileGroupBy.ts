@@ -8,6 +8,7 @@ import { parseJsonColumn, type CompiledRead, type ResultRow } from "./CompiledRe
 import { checkArgKeys } from "./checkArgKeys.ts";
 import { orderBySql, parseOrderBy, type SortKey } from "./compileOrderBy.ts";
 import { compileWhere } from "./compileWhere.ts";
+import { accessPredicate } from "./compileAccess.ts";
 import { columnRef, jsonObjectSql, outputValueSql } from "./fieldOutput.ts";
 import { and, checkDeletedMode, scopePredicates } from "./tenantScope.ts";
 
@@ -26,12 +27,13 @@ export function compileGroupBy(schema: SchemaIR, model: ModelIR, args: GroupByAr
   } else {
     byInput.forEach((name, i) => {
       const field = typeof name === "string" ? findField(model, name) : undefined;
+      if (field) cc.requireReadable(model, field, ["by", i]);
       if (!field) cc.error(["by", i], "unknown_field", `${model.name} has no field '${String(name)}'`);
       else if (UNGROUPABLE_TYPES.has(field.type)) cc.error(["by", i], "type", `cannot group by ${field.type} field '${field.name}'`);
       else if (!by.includes(field)) by.push(field);
     });
   }
-  const predicate = and([...scopePredicates(cc, model, alias, deleted), compileWhere(cc, model, alias, args.where)]);
+  const predicate = and([...scopePredicates(cc, model, alias, deleted), accessPredicate(cc, model, alias, "read", "root"), compileWhere(cc, model, alias, args.where)]);
   const functions = compileAggregateFunctions(cc, model, alias, args);
   // Groups are ordered by grouped fields only; by default by every grouped field ascending
   // (enums in declaration order: Kanban columns come out in stage order).

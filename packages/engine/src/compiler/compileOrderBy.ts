@@ -39,6 +39,7 @@ export function parseOrderBy(cc: CompileContext, model: ModelIR, orderBy: unknow
         cc.error(itemPath, "unknown_field", `${model.name} has no field '${match[1]}'`);
         return;
       }
+      cc.requireReadable(model, field, itemPath);
       if (!SORTABLE_TYPES.has(field.type)) {
         cc.error(itemPath, "type", `${field.type} field '${field.name}' cannot be sorted`);
         return;

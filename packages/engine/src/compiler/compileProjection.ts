@@ -9,15 +9,23 @@ import { orderBySql, parseOrderBy } from "./compileOrderBy.ts";
 import { columnRef, jsonObjectSql, outputValueSql } from "./fieldOutput.ts";
 import { planIncludePage } from "./pageArgs.ts";
 import { isToMany, relationLink, relationTarget } from "./relationLink.ts";
-import { and, scopePredicates } from "./tenantScope.ts";
+import { and } from "./tenantScope.ts";
+import { visibleRows } from "./compileAccess.ts";
 
 type Path = (string | number)[];
 
 const TO_ONE_INCLUDE_KEYS: ReadonlySet<string> = new Set(["fields", "include"]);
 const TO_MANY_INCLUDE_KEYS: ReadonlySet<string> = new Set(["fields", "include", "where", "orderBy", "first", "last", "skip", "after", "before"]);
 
-/** The selected fields (default: every field but the tenant column, which the API never shows), validated. */
+/**
+ * The selected fields (default: every field but the tenant column, which the API never shows), validated.
+ * Fields the request may not read are left out, asked for or not: their keys are absent from records.
+ */
 export function selectedFields(cc: CompileContext, model: ModelIR, fields: unknown, path: Path): FieldIR[] {
+  return requestedFields(cc, model, fields, path).filter((f) => cc.canRead(model, f));
+}
+
+function requestedFields(cc: CompileContext, model: ModelIR, fields: unknown, path: Path): FieldIR[] {
   if (fields === undefined) return model.fields.filter((f) => f.column !== SYSTEM_FIELDS.tenantId);
   if (!Array.isArray(fields)) {
     cc.error(path, "type", "must be a list of field names");
@@ -74,7 +82,7 @@ function compileInclude(cc: CompileContext, model: ModelIR, alias: string, relat
   const targetAlias = cc.alias();
   const table = `${quoteIdent(target.tableName)} AS ${quoteIdent(targetAlias)}`;
   const link = relationLink(cc, model, alias, relation, targetAlias);
-  const scope = scopePredicates(cc, target, targetAlias);
+  const scope = visibleRows(cc, target, targetAlias);
   const projection = (): string => compileProjection(cc, target, targetAlias, args, path);
 
   if (!isToMany(relation)) {

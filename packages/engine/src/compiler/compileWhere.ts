@@ -1,41 +1,29 @@
 // Compiles a Hygraph-style `where` into one SQL predicate over a table alias. Every value is
 // validated against its field's type first; problems are collected on the CompileContext.
 import { quoteIdent, UNACCENT_FUNCTION } from "@tessera/db";
-import { findField, findRelation, type FieldIR, type ModelIR, type RelationIR } from "@tessera/schema";
+import { filterOperatorsFor, findField, findRelation, SUFFIX_OPERATORS, TO_MANY_SUFFIXES, type FieldIR, type FilterOperator, type ModelIR, type RelationIR } from "@tessera/schema";
+import { visibleRows } from "./compileAccess.ts";
 import type { CompileContext } from "./CompileContext.ts";
+import { EngineError } from "../EngineError.ts";
 import { coerceValue } from "./coerceValue.ts";
 import { columnRef } from "./fieldOutput.ts";
 import { escapeLike, LIKE_ESCAPE } from "./likePattern.ts";
 import { pgArrayLiteral } from "./pgArrayLiteral.ts";
 import { isToMany, relationLink, relationTarget } from "./relationLink.ts";
-import { elementType, ORDERED_TYPES, sqlTypeOf, TEXT_TYPES } from "./sqlTypes.ts";
-import { and, scopePredicates } from "./tenantScope.ts";
+import { elementType, sqlTypeOf } from "./sqlTypes.ts";
+import { and } from "./tenantScope.ts";
 
 type Path = (string | number)[];
 
-export type FilterOperator =
-  | "eq" | "not" | "in" | "not_in" | "lt" | "lte" | "gt" | "gte"
-  | "contains" | "not_contains" | "starts_with" | "not_starts_with" | "ends_with" | "not_ends_with"
-  | "contains_all" | "contains_some" | "contains_none";
-
-const SUFFIX_OPERATORS: readonly FilterOperator[] = [
-  "not", "in", "not_in", "lt", "lte", "gt", "gte",
-  "contains", "not_contains", "starts_with", "not_starts_with", "ends_with", "not_ends_with",
-  "contains_all", "contains_some", "contains_none",
-];
-const TO_MANY_SUFFIXES = ["some", "every", "none"] as const;
 const STRING_OPERATORS: ReadonlySet<string> = new Set(["contains", "not_contains", "starts_with", "not_starts_with", "ends_with", "not_ends_with"]);
 const ARRAY_OPERATORS: ReadonlySet<string> = new Set(["contains_all", "contains_some", "contains_none"]);
 const RANGE_OPERATORS: ReadonlySet<string> = new Set(["lt", "lte", "gt", "gte"]);
 
-/** Operators a field of this type accepts. */
+export type { FilterOperator };
+
+/** Operators a field of this type accepts (the schema's list, so load-time checks agree). */
 export function operatorsFor(field: FieldIR): readonly FilterOperator[] {
-  if (field.type === "array") return ["eq", "not", "contains_all", "contains_some", "contains_none"];
-  if (field.type === "json" || field.type === "boolean") return ["eq", "not"];
-  const ops: FilterOperator[] = ["eq", "not", "in", "not_in"];
-  if (ORDERED_TYPES.has(field.type)) ops.push("lt", "lte", "gt", "gte");
-  if (TEXT_TYPES.has(field.type)) ops.push("contains", "not_contains", "starts_with", "not_starts_with", "ends_with", "not_ends_with");
-  return ops;
+  return filterOperatorsFor(field);
 }
 
 export function isPlainObject(value: unknown): value is Record<string, unknown> {
@@ -66,7 +54,10 @@ function compileKey(cc: CompileContext, model: ModelIR, alias: string, key: stri
   if (key === "_search") return compileSearch(cc, model, alias, value, path);
 
   const field = findField(model, key);
-  if (field) return compileOperator(cc, field, alias, "eq", value, path);
+  if (field) {
+    cc.requireReadable(model, field, path);
+    return compileOperator(cc, field, alias, "eq", value, path);
+  }
 
   const relation = findRelation(model, key);
   if (relation) {
@@ -92,6 +83,7 @@ function compileKey(cc: CompileContext, model: ModelIR, alias: string, key: stri
     if (!key.endsWith(`_${op}`)) continue;
     const opField = findField(model, key.slice(0, -op.length - 1));
     if (!opField) continue;
+    cc.requireReadable(model, opField, path);
     if (!operatorsFor(opField).includes(op)) {
       cc.error(path, "unknown_operator", `operator _${op} is not available for ${opField.type} field '${opField.name}'`);
       return undefined;
@@ -132,12 +124,17 @@ function compileSearch(cc: CompileContext, model: ModelIR, alias: string, value:
     cc.error(path, "unknown_field", `${model.name} has no searchable fields`);
     return undefined;
   }
+  // Only fields the request may read are searched: a search must not probe hidden values.
+  const fields = model.searchable.map((name) => findField(model, name)).filter((f): f is FieldIR => f !== undefined && cc.canRead(model, f));
+  if (fields.length === 0) {
+    const message = `none of ${model.name}'s searchable fields is readable for this principal`;
+    throw new EngineError("FORBIDDEN", message, [{ path, message, rule: "field_access" }]);
+  }
   const unaccent = quoteIdent(UNACCENT_FUNCTION);
   const needle = cc.params.typed(escapeLike(value), "text");
   const pattern = `'%' || ${unaccent}(lower(${needle})) || '%'`;
-  const ors = model.searchable.map((name) => {
-    const field = findField(model, name);
-    const column = columnRef(alias, field?.column ?? name);
+  const ors = fields.map((field) => {
+    const column = columnRef(alias, field.column);
     return `${unaccent}(lower(${column})) LIKE ${pattern} ${LIKE_ESCAPE}`;
   });
   return ors.map((o) => `(${o})`).join(" OR ");
@@ -152,7 +149,7 @@ function compileToOne(cc: CompileContext, model: ModelIR, alias: string, relatio
   const target = relationTarget(cc, relation);
   const targetAlias = cc.alias();
   const nested = compileWhere(cc, target, targetAlias, value, path);
-  const predicates = [relationLink(cc, model, alias, relation, targetAlias), ...scopePredicates(cc, target, targetAlias), nested];
+  const predicates = [relationLink(cc, model, alias, relation, targetAlias), ...visibleRows(cc, target, targetAlias), nested];
   return `EXISTS (SELECT 1 FROM ${quoteIdent(target.tableName)} AS ${quoteIdent(targetAlias)} WHERE ${and(predicates)})`;
 }
 
@@ -172,7 +169,7 @@ function compileToMany(
   const target = relationTarget(cc, relation);
   const targetAlias = cc.alias();
   const nested = compileWhere(cc, target, targetAlias, value, path);
-  const link = [relationLink(cc, model, alias, relation, targetAlias), ...scopePredicates(cc, target, targetAlias)];
+  const link = [relationLink(cc, model, alias, relation, targetAlias), ...visibleRows(cc, target, targetAlias)];
   const from = `SELECT 1 FROM ${quoteIdent(target.tableName)} AS ${quoteIdent(targetAlias)} WHERE `;
   switch (suffix) {
     case "some":

@@ -1,0 +1,51 @@
+// Who a request runs for, as the auth layer establishes it, and its translation into the
+// engine's RequestContext.
+import type { RequestContext } from "@tessera/engine";
+
+export type PrincipalKind = "user" | "service";
+
+export interface Principal {
+  /** The user id (a User row's uuid for dev tokens; the IdP's subject otherwise), or `apikey:<id>`. */
+  sub: string;
+  tenantId: string | null;
+  /** Lower-cased, de-duplicated. */
+  roles: string[];
+  teams: string[];
+  permissions: string[];
+  kind: PrincipalKind;
+}
+
+/** Lower-cases, trims and de-duplicates role names (roles match case-insensitively). */
+export function normaliseRoles(roles: Iterable<string>): string[] {
+  const out = new Set<string>();
+  for (const role of roles) {
+    const r = role.trim().toLowerCase();
+    if (r !== "") out.add(r);
+  }
+  return [...out];
+}
+
+export function uniqueStrings(values: Iterable<string>): string[] {
+  const out = new Set<string>();
+  for (const v of values) if (v !== "") out.add(v);
+  return [...out];
+}
+
+export interface ContextOptions {
+  tenantId: string | null;
+  correlationId?: string | null;
+}
+
+/** The engine context of a request made by `principal` in `tenantId`. */
+export function toRequestContext(principal: Principal, options: ContextOptions): RequestContext {
+  // Built as a variable so the keys the engine's principal type is gaining (teams, permissions)
+  // pass through whether or not that change has landed.
+  const enginePrincipal = {
+    sub: principal.sub,
+    roles: [...principal.roles],
+    teams: [...principal.teams],
+    permissions: [...principal.permissions],
+    kind: principal.kind,
+  };
+  return { tenantId: options.tenantId, principal: enginePrincipal, correlationId: options.correlationId ?? null };
+}

@@ -1,0 +1,30 @@
+// Reads the credential a request carries: `Authorization: Bearer <jwt>`, `Authorization: Bearer
+// tsk_…` or `x-api-key: tsk_…`. Nothing sent is null; something unusable is a 401, never ignored.
+import type { IncomingHttpHeaders } from "node:http";
+import { looksLikeApiKey } from "@tessera/engine";
+import { unauthenticated } from "./AuthError.ts";
+
+export type Credential = { kind: "jwt"; token: string } | { kind: "apiKey"; key: string };
+
+function single(value: string | string[] | undefined, header: string): string | undefined {
+  if (Array.isArray(value)) {
+    if (value.length > 1) throw unauthenticated("malformed", `Send one ${header} header, not ${value.length}.`);
+    return value[0];
+  }
+  return value;
+}
+
+export function readCredential(headers: IncomingHttpHeaders): Credential | null {
+  const authorization = single(headers.authorization, "Authorization")?.trim();
+  const apiKey = single(headers["x-api-key"], "x-api-key")?.trim();
+  if (authorization && apiKey) throw unauthenticated("malformed", "Send either an Authorization header or an x-api-key header, not both.");
+  if (apiKey !== undefined) {
+    if (apiKey === "") throw unauthenticated("malformed", "The x-api-key header is empty; send the API key (tsk_…).");
+    return { kind: "apiKey", key: apiKey };
+  }
+  if (authorization === undefined || authorization === "") return null;
+  const match = /^Bearer\s+(\S+)$/i.exec(authorization);
+  if (!match) throw unauthenticated("malformed", "The Authorization header must read `Bearer <token>`.");
+  const token = match[1];
+  return looksLikeApiKey(token) ? { kind: "apiKey", key: token } : { kind: "jwt", token };
+}

@@ -1,0 +1,2 @@
+/** Name of the Relay interface every model type implements. */
+export const NODE_TYPE = "Node";
