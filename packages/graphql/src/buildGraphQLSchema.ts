@@ -527,12 +527,12 @@ export function buildGraphQLSchema(ir: SchemaIR): GraphQLSchema {
     const uniqueArgs: GraphQLFieldConfigArgumentMap = { where: { type: nonNull(types.whereUniqueInput(model)) } };
     const singleArgs: GraphQLFieldConfigArgumentMap = { ...uniqueArgs };
     if (ir.config.softDeletes) singleArgs.deleted = { type: types.deletedFilter, defaultValue: "exclude" };
-    query[n.single] = { type: object, args: singleArgs, resolve: singleResolver(model) };
-    query[n.plural] = { type: nonNull(listOf(object)), args: types.listArgs(model), resolve: listResolver(model), extensions: listExtension("root") };
+    query[n.single] = { type: object, args: singleArgs, resolve: singleResolver(ir, model) };
+    query[n.plural] = { type: nonNull(listOf(object)), args: types.listArgs(model), resolve: listResolver(ir, model), extensions: listExtension("root") };
     query[n.connection] = {
       type: nonNull(types.connectionType(model)),
       args: types.listArgs(model),
-      resolve: connectionResolver(model),
+      resolve: connectionResolver(ir, model),
       extensions: listExtension("connection"),
     };
     const groupArgs: GraphQLFieldConfigArgumentMap = {
@@ -545,11 +545,11 @@ export function buildGraphQLSchema(ir: SchemaIR): GraphQLSchema {
       type: nonNull(listOf(types.groupType(model))),
       description: "Groups with their count and the sum/avg/min/max fields selected (Kanban column totals), in one statement.",
       args: groupArgs,
-      resolve: groupByResolver(model),
+      resolve: groupByResolver(ir, model),
       extensions: listExtension("groups"),
     };
 
-    const r = mutationResolvers(model);
+    const r = mutationResolvers(ir, model);
     mutation[n.create] = { type: object, args: { data: { type: nonNull(types.createInput(model)) } }, resolve: r.create };
     mutation[n.update] = {
       type: object,

@@ -3,7 +3,9 @@
 import type { FieldIR, ModelIR, SchemaIR } from "@tessera/schema";
 import { quoteIdent } from "@tessera/db";
 import type { RequestContext } from "../queryTypes.ts";
-import { SqlParams, type CompiledQuery } from "./SqlParams.ts";
+import type { CompiledQuery } from "./SqlParams.ts";
+import { CompileContext } from "./CompileContext.ts";
+import { rowImage, rowsSatisfy, unsetColumnValue } from "./writeAccess.ts";
 import { recordFields, recordJsonExpr } from "./projectRecord.ts";
 import { columnSqlType as sqlTypeOf } from "./sqlTypes.ts";
 import { eventInsertSql } from "./eventInsertSql.ts";
@@ -18,7 +20,8 @@ export interface CompiledCreateMany extends CompiledQuery {
  * defaults first, so a missing key never overrides a database default with NULL.
  */
 export function compileCreateMany(schema: SchemaIR, model: ModelIR, fields: readonly FieldIR[], rows: readonly Record<string, unknown>[], ctx: RequestContext): CompiledCreateMany {
-  const params = new SqlParams();
+  const cc = new CompileContext(schema, ctx);
+  const params = cc.params;
   const payload = params.typed(JSON.stringify(rows), "jsonb");
   const columnDefs = fields.map((f) => `${quoteIdent(f.name)} ${sqlTypeOf(f)}`);
   const columns = fields.map((f) => quoteIdent(f.column));
@@ -42,12 +45,15 @@ export function compileCreateMany(schema: SchemaIR, model: ModelIR, fields: read
         SELECT 1 FROM ${quoteIdent(target.tableName)} x WHERE x.${quoteIdent(tpk.column)} = r.${quoteIdent(field.name)}${scope} AND x."deleted_at" IS NULL)) AS ${column}`);
     referenceChecks.push({ column, field, target: target.name });
   }
-  const ok = referenceChecks.length > 0 ? referenceChecks.map((c) => `cardinality(chk.${c.column}) = 0`).join(" AND ") : "true";
+  // Every new row must satisfy the principal's rules (see compileCreate), or none is inserted.
+  const image = `SELECT ${rowImage(model, (field) => (fields.includes(field) ? `r.${quoteIdent(field.name)}` : unsetColumnValue(field, params, ctx.tenantId)))} FROM src r`;
+  checks.push(`${rowsSatisfy(cc, model, "create", image)} AS allowed`);
+  const ok = [...referenceChecks.map((c) => `cardinality(chk.${c.column}) = 0`), "chk.allowed"].join(" AND ");
   const sql = `WITH src AS (SELECT * FROM jsonb_to_recordset(${payload}) AS r(${columnDefs.join(", ")})),
-  chk AS (SELECT ${checks.length > 0 ? checks.join(", ") : "true AS none"}),
+  chk AS (SELECT ${checks.join(", ")}),
   ins AS (INSERT INTO ${quoteIdent(model.tableName)} (${columns.join(", ")}) SELECT ${selected.join(", ")} FROM src r, chk WHERE ${ok} RETURNING *),
   rec AS (SELECT ${recordJsonExpr(recordFields(model), "t")} AS record FROM ins t),
   ev AS (${eventInsertSql(model, "Created", fields.map((f) => f.name), params, ctx)})
-SELECT (SELECT count(*) FROM ev)::int AS count${referenceChecks.map((c) => `, chk.${c.column}`).join("")} FROM chk`;
+SELECT (SELECT count(*) FROM ev)::int AS count, chk.allowed${referenceChecks.map((c) => `, chk.${c.column}`).join("")} FROM chk`;
   return { sql, params: params.values, referenceChecks };
 }

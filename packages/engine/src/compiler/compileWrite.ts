@@ -11,6 +11,8 @@ import { SqlParams, type CompiledQuery } from "./SqlParams.ts";
 import { recordFields, recordJsonExpr } from "./projectRecord.ts";
 import { columnSqlType as sqlTypeOf } from "./sqlTypes.ts";
 import { toParam } from "./writeParams.ts";
+import { CompileContext } from "./CompileContext.ts";
+import { existingRowAccess, rowImage, rowsSatisfy, unsetColumnValue } from "./writeAccess.ts";
 
 
 /** A reference check evaluated in the statement; `path` names the input it protects. */
@@ -33,6 +35,12 @@ export interface WriteRow {
   found: boolean | null;
   /** Update family: the row's version before the write, for CONFLICT reports. */
   current_version: number | null;
+  /** Update family: the existing row passes the principal's read rules (otherwise: NOT_FOUND). */
+  readable: boolean | null;
+  /** Update family: the existing row passes the action's rules (otherwise: FORBIDDEN). */
+  writable: boolean | null;
+  /** The new or changed row satisfies the principal's rules (otherwise: FORBIDDEN, nothing written). */
+  allowed: boolean | null;
   [guard: `g${number}`]: boolean;
 }
 
@@ -110,28 +118,36 @@ export function guardSelect(exprs: string[]): string {
 }
 
 export function compileCreate(schema: SchemaIR, model: ModelIR, values: Map<FieldIR, unknown>, ctx: RequestContext): CompiledWrite {
-  const params = new SqlParams();
+  const cc = new CompileContext(schema, ctx);
+  const params = cc.params;
   const { exprs, guards } = compileGuards(schema, model, values, params, ctx);
   const columns: string[] = [];
   const inserted: string[] = [];
+  const placeholders = new Map<FieldIR, string>();
   for (const [field, value] of values) {
+    const placeholder = params.typed(toParam(field, value), sqlTypeOf(field));
+    placeholders.set(field, placeholder);
     columns.push(quoteIdent(field.column));
-    inserted.push(params.typed(toParam(field, value), sqlTypeOf(field)));
+    inserted.push(placeholder);
   }
   if (model.tenantScoped) {
     columns.push(`"tenant_id"`);
     inserted.push(tenantParam(params, ctx));
   }
+  // The new row as it will be stored, checked against the principal's rules before it is inserted.
+  const image = `SELECT ${rowImage(model, (field) => placeholders.get(field) ?? unsetColumnValue(field, params, ctx.tenantId))}`;
+  const allowed = rowsSatisfy(cc, model, "create", image);
   const fields = recordFields(model);
   const insert =
     columns.length > 0
-      ? `INSERT INTO ${quoteIdent(model.tableName)} (${columns.join(", ")}) SELECT ${inserted.join(", ")} FROM guard WHERE ${guardCondition(exprs)}`
-      : `INSERT INTO ${quoteIdent(model.tableName)} DEFAULT VALUES`;
+      ? `INSERT INTO ${quoteIdent(model.tableName)} (${columns.join(", ")}) SELECT ${inserted.join(", ")} FROM guard WHERE ${guardCondition(exprs)} AND (${allowed})`
+      : `INSERT INTO ${quoteIdent(model.tableName)} SELECT FROM guard WHERE ${allowed}`;
   const sql = `WITH ${guardCte(exprs)},
   ins AS (${insert} RETURNING *),
   rec AS (SELECT ${recordJsonExpr(fields, T)} AS record FROM ins ${T}),
   ev AS (${eventInsertSql(model, "Created", [...values.keys()].map((f) => f.name), params, ctx, { after: "rec" })})
-SELECT (SELECT record FROM rec) AS record, NULL::json AS prev, (SELECT seq FROM ev) AS seq, NULL::boolean AS found, NULL::int AS current_version${guardSelect(exprs)}
+SELECT (SELECT record FROM rec) AS record, NULL::json AS prev, (SELECT seq FROM ev) AS seq, NULL::boolean AS found, NULL::int AS current_version,
+  TRUE AS readable, TRUE AS writable, (${allowed}) AS allowed${guardSelect(exprs)}
 FROM guard`;
   return { sql, params: params.values, guards };
 }
@@ -150,13 +166,20 @@ type RowChange =
  * change it, append the event with the before and after images.
  */
 export function compileRowChange(schema: SchemaIR, model: ModelIR, key: UniqueKey, change: RowChange, ctx: RequestContext, options: UpdateOptions = {}): CompiledWrite {
-  const params = new SqlParams();
+  const cc = new CompileContext(schema, ctx);
+  const params = cc.params;
   const values = change.kind === "update" ? change.values : new Map<FieldIR, unknown>();
+  const action = change.kind === "update" ? "update" : "delete";
   const { exprs, guards } = compileGuards(schema, model, values, params, ctx);
   const pk = pkField(model);
   const deletedState = change.kind === "restore" ? `${T}."deleted_at" IS NOT NULL` : `${T}."deleted_at" IS NULL`;
   const sets: string[] = [];
-  for (const [field, value] of values) sets.push(`${quoteIdent(field.column)} = ${params.typed(toParam(field, value), sqlTypeOf(field))}`);
+  const placeholders = new Map<FieldIR, string>();
+  for (const [field, value] of values) {
+    const placeholder = params.typed(toParam(field, value), sqlTypeOf(field));
+    placeholders.set(field, placeholder);
+    sets.push(`${quoteIdent(field.column)} = ${placeholder}`);
+  }
   if (change.kind === "softDelete") sets.push(`"deleted_at" = now()`);
   if (change.kind === "restore") sets.push(`"deleted_at" = NULL`);
   sets.push(`"version" = ${T}."version" + 1`, `"updated_at" = now()`);
@@ -165,42 +188,57 @@ export function compileRowChange(schema: SchemaIR, model: ModelIR, key: UniqueKe
     change.kind === "update" ? [...values.keys()].map((f) => f.name) : ["deletedAt"];
   const type: EventType = change.kind === "update" ? "Updated" : change.kind === "softDelete" ? "Deleted" : "Restored";
   const fields = recordFields(model);
+  const { readable, writable } = existingRowAccess(cc, model, T, action);
+  // An update must leave the row inside the principal's update rules (WITH CHECK).
+  const allowed = change.kind === "update"
+    ? rowsSatisfy(cc, model, "update", `SELECT ${rowImage(model, (field) => placeholders.get(field) ?? `p.${quoteIdent(field.column)}`)} FROM prev p`)
+    : "TRUE";
   const sql = `WITH prev AS (
-    SELECT ${T}.* FROM ${quoteIdent(model.tableName)} ${T}
+    SELECT ${T}.*, ${readable} AS "__readable", ${writable} AS "__writable" FROM ${quoteIdent(model.tableName)} ${T}
     WHERE ${uniquePredicate(key, params)} AND ${tenantPredicate(model, params, ctx)} AND ${deletedState}
     FOR UPDATE
   ),
   ${guardCte(exprs)},
+  chk AS (SELECT ${allowed} AS allowed),
   upd AS (
     UPDATE ${quoteIdent(model.tableName)} ${T} SET ${sets.join(", ")}
-    FROM prev, guard
-    WHERE ${col(pk)} = prev.${quoteIdent(pk.column)} AND ${versionCheck} AND ${guardCondition(exprs)}
+    FROM prev, guard, chk
+    WHERE ${col(pk)} = prev.${quoteIdent(pk.column)} AND prev."__readable" AND prev."__writable" AND chk.allowed AND ${versionCheck} AND ${guardCondition(exprs)}
     RETURNING ${T}.*
   ),
   rec AS (SELECT ${recordJsonExpr(fields, T)} AS record FROM upd ${T}),
   prevrec AS (SELECT ${recordJsonExpr(fields, T)} AS record FROM prev ${T}),
   ev AS (${eventInsertSql(model, type, changed, params, ctx, { after: "rec", before: "prevrec" })})
 SELECT (SELECT record FROM rec) AS record, (SELECT record FROM prevrec) AS prev, (SELECT seq FROM ev) AS seq,
-  EXISTS (SELECT 1 FROM prev) AS found, (SELECT "version" FROM prev) AS current_version${guardSelect(exprs)}
+  EXISTS (SELECT 1 FROM prev) AS found, (SELECT "version" FROM prev) AS current_version,
+  COALESCE((SELECT "__readable" FROM prev), FALSE) AS readable, COALESCE((SELECT "__writable" FROM prev), FALSE) AS writable,
+  (SELECT allowed FROM chk) AS allowed${guardSelect(exprs)}
 FROM guard`;
   return { sql, params: params.values, guards };
 }
 
 /** Hard delete. Soft-deleted rows can be destroyed too (emptying the trash). */
-export function compileDestroy(model: ModelIR, key: UniqueKey, ctx: RequestContext): CompiledWrite {
-  const params = new SqlParams();
+export function compileDestroy(schema: SchemaIR, model: ModelIR, key: UniqueKey, ctx: RequestContext): CompiledWrite {
+  const cc = new CompileContext(schema, ctx);
+  const params = cc.params;
   const pk = pkField(model);
   const fields = recordFields(model);
   const keyPredicate = `${col(key.field)} = ${params.typed(toParam(key.field, key.value), sqlTypeOf(key.field))}`;
-  const sql = `WITH del AS (
-    DELETE FROM ${quoteIdent(model.tableName)} ${T}
+  const { readable, writable } = existingRowAccess(cc, model, T, "delete");
+  const sql = `WITH prev AS (
+    SELECT ${T}.*, ${readable} AS "__readable", ${writable} AS "__writable" FROM ${quoteIdent(model.tableName)} ${T}
     WHERE ${keyPredicate} AND ${tenantPredicate(model, params, ctx)}
+    FOR UPDATE
+  ),
+  del AS (
+    DELETE FROM ${quoteIdent(model.tableName)} ${T} USING prev
+    WHERE ${col(pk)} = prev.${quoteIdent(pk.column)} AND prev."__readable" AND prev."__writable"
     RETURNING ${T}.*
   ),
   prevrec AS (SELECT ${recordJsonExpr(fields, T)} AS record FROM del ${T}),
   ev AS (${eventInsertSql(model, "Destroyed", [], params, ctx, { before: "prevrec" })})
 SELECT NULL::json AS record, (SELECT record FROM prevrec) AS prev, (SELECT seq FROM ev) AS seq,
-  EXISTS (SELECT 1 FROM del) AS found, NULL::int AS current_version`;
-  void pk;
+  EXISTS (SELECT 1 FROM prev) AS found, NULL::int AS current_version,
+  COALESCE((SELECT "__readable" FROM prev), FALSE) AS readable, COALESCE((SELECT "__writable" FROM prev), FALSE) AS writable, TRUE AS allowed`;
   return { sql, params: params.values, guards: [] };
 }

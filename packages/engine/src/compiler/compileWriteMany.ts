@@ -11,45 +11,58 @@ import { eventInsertSql } from "./eventInsertSql.ts";
 import { recordFields, recordJsonExpr } from "./projectRecord.ts";
 import { columnSqlType } from "./sqlTypes.ts";
 import { toParam } from "./writeParams.ts";
+import { accessPredicate } from "./compileAccess.ts";
+import { rowImage, rowsSatisfy } from "./writeAccess.ts";
 import type { CompiledQuery } from "./SqlParams.ts";
 
 export interface CompiledWriteMany extends CompiledQuery {
   guards: Guard[];
 }
 
-function matchingRows(cc: CompileContext, model: ModelIR, where: Where, deleted: "exclude" | "only"): string {
+/** Rows the filter matches among those the principal may read and change: others are never touched. */
+function matchingRows(cc: CompileContext, model: ModelIR, where: Where, deleted: "exclude" | "only", action: "update" | "delete"): string {
   const alias = cc.alias();
-  const predicate = and([...scopePredicates(cc, model, alias, deleted), compileWhere(cc, model, alias, where)]);
+  const predicate = and([
+    ...scopePredicates(cc, model, alias, deleted),
+    accessPredicate(cc, model, alias, action, "root"),
+    accessPredicate(cc, model, alias, "read", "nested"),
+    compileWhere(cc, model, alias, where),
+  ]);
   cc.throwIfInvalid();
   return `SELECT ${alias}.* FROM ${quoteIdent(model.tableName)} ${alias} WHERE ${predicate} FOR UPDATE`;
 }
 
 export function compileUpdateMany(schema: SchemaIR, model: ModelIR, where: Where, values: Map<FieldIR, unknown>, ctx: RequestContext): CompiledWriteMany {
   const cc = new CompileContext(schema, ctx);
-  const prev = matchingRows(cc, model, where, "exclude");
+  const prev = matchingRows(cc, model, where, "exclude", "update");
   const { exprs, guards } = compileGuards(schema, model, values, cc.params, ctx);
   const pk = model.fields.find((f) => f.name === model.primaryKey)!;
-  const sets = [...values].map(([field, value]) => `${quoteIdent(field.column)} = ${cc.params.typed(toParam(field, value), columnSqlType(field))}`);
+  const placeholders = new Map<FieldIR, string>();
+  for (const [field, value] of values) placeholders.set(field, cc.params.typed(toParam(field, value), columnSqlType(field)));
+  const sets = [...placeholders].map(([field, placeholder]) => `${quoteIdent(field.column)} = ${placeholder}`);
+  // Every changed row must stay inside the principal's update rules, or nothing is written.
+  const allowed = rowsSatisfy(cc, model, "update", `SELECT ${rowImage(model, (field) => placeholders.get(field) ?? `p.${quoteIdent(field.column)}`)} FROM prev p`);
   sets.push(`"version" = u."version" + 1`, `"updated_at" = now()`);
   const fields = recordFields(model);
   const sql = `WITH prev AS (${prev}),
   ${guardCte(exprs)},
+  chk AS (SELECT ${allowed} AS allowed),
   upd AS (
     UPDATE ${quoteIdent(model.tableName)} u SET ${sets.join(", ")}
-    FROM prev, guard WHERE u.${quoteIdent(pk.column)} = prev.${quoteIdent(pk.column)} AND ${guardCondition(exprs)}
+    FROM prev, guard, chk WHERE u.${quoteIdent(pk.column)} = prev.${quoteIdent(pk.column)} AND chk.allowed AND ${guardCondition(exprs)}
     RETURNING u.*
   ),
   rec AS (SELECT ${recordJsonExpr(fields, "r")} AS record FROM upd r),
   prevrec AS (SELECT ${recordJsonExpr(fields, "r")} AS record FROM prev r),
   ev AS (${eventInsertSql(model, "Updated", [...values.keys()].map((f) => f.name), cc.params, ctx, { after: "rec", before: "prevrec" })})
-SELECT (SELECT count(*) FROM ev)::int AS count${guardSelect(exprs)} FROM guard`;
+SELECT (SELECT count(*) FROM ev)::int AS count, (SELECT allowed FROM chk) AS allowed${guardSelect(exprs)} FROM guard`;
   return { sql, params: cc.params.values, guards };
 }
 
 /** Soft-deletes matching rows, or destroys them when `soft` is false. */
 export function compileDeleteMany(schema: SchemaIR, model: ModelIR, where: Where, ctx: RequestContext, soft: boolean): CompiledWriteMany {
   const cc = new CompileContext(schema, ctx);
-  const prev = matchingRows(cc, model, where, "exclude");
+  const prev = matchingRows(cc, model, where, "exclude", "delete");
   const pk = model.fields.find((f) => f.name === model.primaryKey)!;
   const fields = recordFields(model);
   const change = soft
@@ -64,6 +77,6 @@ export function compileDeleteMany(schema: SchemaIR, model: ModelIR, where: Where
   rec AS (SELECT ${recordJsonExpr(fields, "r")} AS record FROM chg r),
   prevrec AS (SELECT ${recordJsonExpr(fields, "r")} AS record FROM ${soft ? "prev" : "chg"} r),
   ev AS (${event})
-SELECT (SELECT count(*) FROM ev)::int AS count`;
+SELECT (SELECT count(*) FROM ev)::int AS count, TRUE AS allowed`;
   return { sql, params: cc.params.values, guards: [] };
 }
