@@ -11,6 +11,7 @@ export interface Principal {
   /** Lower-cased, de-duplicated. */
   roles: string[];
   teams: string[];
+  /** Explicit permission patterns (`crm.deal.read`, `crm.*.read`); empty means none beyond the roles. */
   permissions: string[];
   kind: PrincipalKind;
 }
@@ -36,16 +37,18 @@ export interface ContextOptions {
   correlationId?: string | null;
 }
 
-/** The engine context of a request made by `principal` in `tenantId`. */
+/**
+ * The engine context of a request made by `principal` in `tenantId`. An empty `permissions` list
+ * means "no explicit permissions" and is left out: the engine treats a present list as a
+ * restriction every action must match, so `[]` would forbid everything.
+ */
 export function toRequestContext(principal: Principal, options: ContextOptions): RequestContext {
-  // Built as a variable so the keys the engine's principal type is gaining (teams, permissions)
-  // pass through whether or not that change has landed.
-  const enginePrincipal = {
+  const enginePrincipal: NonNullable<RequestContext["principal"]> = {
     sub: principal.sub,
     roles: [...principal.roles],
     teams: [...principal.teams],
-    permissions: [...principal.permissions],
     kind: principal.kind,
+    ...(principal.permissions.length > 0 ? { permissions: [...principal.permissions] } : {}),
   };
   return { tenantId: options.tenantId, principal: enginePrincipal, correlationId: options.correlationId ?? null };
 }
