@@ -168,7 +168,17 @@ export interface QuoteItem {
 }
 
 export const schema = {
-  config: { auditLog: true, softDeletes: true, defaultPageSize: 25, maxPageSize: 100, subscriptions: true },
+  config: {
+    auditLog: true,
+    softDeletes: true,
+    defaultPageSize: 25,
+    maxPageSize: 100,
+    subscriptions: true,
+    permissionPrefix: "crm",
+    policies: [
+      { effect: "deny", actions: ["delete"], resources: ["crm.deal"], roles: "sales|manager", when: { stage: DealStage.won } },
+    ],
+  },
   models: {
     User: {
       tenantScoped: false,
@@ -205,6 +215,21 @@ export const schema = {
       validation: { name: "max:255", website: "url", industry: "max:120", phone: "max:50", annualRevenue: "min:0" },
       searchable: ["name", "website"],
       access: { read: "authenticated", create: "sales|manager|admin", update: "sales|manager|admin", delete: "manager|admin" },
+      rowRules: {
+        read: [
+          { roles: "sales", where: { ownerId: "$principal.sub" } },
+          { roles: "sales", where: { owner: { memberships_some: { teamId_in: "$principal.teams" } } } },
+        ],
+        update: [
+          { roles: "sales", where: { ownerId: "$principal.sub" } },
+          { roles: "sales", where: { owner: { memberships_some: { teamId_in: "$principal.teams" } } } },
+        ],
+        delete: [
+          { roles: "sales", where: { ownerId: "$principal.sub" } },
+          { roles: "sales", where: { owner: { memberships_some: { teamId_in: "$principal.teams" } } } },
+        ],
+      },
+      fieldAccess: { annualRevenue: { read: "manager|admin" } },
       relationships: {
         owner: { type: "belongsTo", model: "User", foreignKey: "ownerId", onDelete: "set null" },
         contacts: { type: "hasMany", model: "Contact", foreignKey: "companyId" },
@@ -223,6 +248,21 @@ export const schema = {
       defaults: { lifecycleStage: LifecycleStage.lead },
       searchable: ["firstName", "lastName", "email"],
       access: { read: "authenticated", create: "sales|manager|admin", update: "sales|manager|admin", delete: "manager|admin" },
+      rowRules: {
+        read: [
+          { roles: "sales", where: { ownerId: "$principal.sub" } },
+          { roles: "sales", where: { owner: { memberships_some: { teamId_in: "$principal.teams" } } } },
+        ],
+        update: [
+          { roles: "sales", where: { ownerId: "$principal.sub" } },
+          { roles: "sales", where: { owner: { memberships_some: { teamId_in: "$principal.teams" } } } },
+        ],
+        delete: [
+          { roles: "sales", where: { ownerId: "$principal.sub" } },
+          { roles: "sales", where: { owner: { memberships_some: { teamId_in: "$principal.teams" } } } },
+        ],
+      },
+      fieldAccess: { notes: { read: "sales|manager|admin" } },
       relationships: {
         company: { type: "belongsTo", model: "Company", foreignKey: "companyId", onDelete: "set null" },
         owner: { type: "belongsTo", model: "User", foreignKey: "ownerId", onDelete: "set null" },
@@ -259,6 +299,21 @@ export const schema = {
       defaults: { currency: "EUR", stage: DealStage.lead, position: 0 },
       searchable: ["title"],
       access: { read: "authenticated", create: "sales|manager|admin", update: "sales|manager|admin", delete: "manager|admin" },
+      rowRules: {
+        read: [
+          { roles: "sales", where: { ownerId: "$principal.sub" } },
+          { roles: "sales", where: { owner: { memberships_some: { teamId_in: "$principal.teams" } } } },
+        ],
+        update: [
+          { roles: "sales", where: { ownerId: "$principal.sub" } },
+          { roles: "sales", where: { owner: { memberships_some: { teamId_in: "$principal.teams" } } } },
+        ],
+        delete: [
+          { roles: "sales", where: { ownerId: "$principal.sub" } },
+          { roles: "sales", where: { owner: { memberships_some: { teamId_in: "$principal.teams" } } } },
+        ],
+      },
+      fieldAccess: { lostReason: { write: "manager|admin" } },
       relationships: {
         pipeline: { type: "belongsTo", model: "Pipeline", foreignKey: "pipelineId", onDelete: "set null" },
         contact: { type: "belongsTo", model: "Contact", foreignKey: "contactId" },
@@ -279,6 +334,20 @@ export const schema = {
       defaults: { status: ActivityStatus.planned, visibility: Visibility.internal },
       searchable: ["title", "content"],
       access: { read: "authenticated", create: "sales|manager|admin", update: "sales|manager|admin", delete: "manager|admin" },
+      rowRules: {
+        read: [
+          { roles: "sales", where: { assignedToId: "$principal.sub" } },
+          { roles: "sales", where: { assignedTo: { memberships_some: { teamId_in: "$principal.teams" } } } },
+        ],
+        update: [
+          { roles: "sales", where: { assignedToId: "$principal.sub" } },
+          { roles: "sales", where: { assignedTo: { memberships_some: { teamId_in: "$principal.teams" } } } },
+        ],
+        delete: [
+          { roles: "sales", where: { assignedToId: "$principal.sub" } },
+          { roles: "sales", where: { assignedTo: { memberships_some: { teamId_in: "$principal.teams" } } } },
+        ],
+      },
       relationships: {
         contact: { type: "belongsTo", model: "Contact", foreignKey: "contactId", onDelete: "cascade" },
         company: { type: "belongsTo", model: "Company", foreignKey: "companyId", onDelete: "cascade" },

@@ -20,8 +20,32 @@ const SALES_WRITE = "sales|manager|admin";
 const DELETE = "manager|admin";
 const standardAccess = { read: "authenticated", create: SALES_WRITE, update: SALES_WRITE, delete: DELETE };
 
+/**
+ * Sales see and change only the records they own (`owner` = the User whose id is the principal's
+ * `sub`) or whose owner is a member of one of the principal's teams (`teams` claim: Team ids).
+ * Managers, admins and viewers have no row rule, so they see every row their role matrix allows.
+ */
+const ownedOrTeam = (ownerField: string, ownerRelation: string) => {
+  const rules = [
+    { roles: "sales", where: { [ownerField]: "$principal.sub" } },
+    { roles: "sales", where: { [ownerRelation]: { memberships_some: { teamId_in: "$principal.teams" } } } },
+  ];
+  return { read: rules, update: rules, delete: rules };
+};
+
 export const schema = defineSchema({
-  config: { auditLog: true, softDeletes: true, defaultPageSize: 25, maxPageSize: 100, subscriptions: true },
+  config: {
+    auditLog: true,
+    softDeletes: true,
+    defaultPageSize: 25,
+    maxPageSize: 100,
+    subscriptions: true,
+    permissionPrefix: "crm",
+    policies: [
+      // Won deals are booked revenue: only an admin may delete them.
+      { effect: "deny", actions: ["delete"], resources: ["crm.deal"], roles: "sales|manager", when: { stage: "won" } },
+    ],
+  },
   models: {
     User: model({
       tenantScoped: false,
@@ -77,6 +101,8 @@ export const schema = defineSchema({
       },
       searchable: ["name", "website"],
       access: standardAccess,
+      rowRules: ownedOrTeam("ownerId", "owner"),
+      fieldAccess: { annualRevenue: { read: "manager|admin" } },
       relationships: {
         owner: belongsTo("User", { foreignKey: "ownerId", onDelete: "set null" }),
         contacts: hasMany("Contact", { foreignKey: "companyId" }),
@@ -107,6 +133,8 @@ export const schema = defineSchema({
       },
       searchable: ["firstName", "lastName", "email"],
       access: standardAccess,
+      rowRules: ownedOrTeam("ownerId", "owner"),
+      fieldAccess: { notes: { read: "sales|manager|admin" } },
       relationships: {
         company: belongsTo("Company", { foreignKey: "companyId", onDelete: "set null" }),
         owner: belongsTo("User", { foreignKey: "ownerId", onDelete: "set null" }),
@@ -160,6 +188,8 @@ export const schema = defineSchema({
       },
       searchable: ["title"],
       access: standardAccess,
+      rowRules: ownedOrTeam("ownerId", "owner"),
+      fieldAccess: { lostReason: { write: "manager|admin" } },
       relationships: {
         pipeline: belongsTo("Pipeline", { foreignKey: "pipelineId", onDelete: "set null" }),
         contact: belongsTo("Contact", { foreignKey: "contactId" }),
@@ -195,6 +225,7 @@ export const schema = defineSchema({
       },
       searchable: ["title", "content"],
       access: standardAccess,
+      rowRules: ownedOrTeam("assignedToId", "assignedTo"),
       relationships: {
         contact: belongsTo("Contact", { foreignKey: "contactId", onDelete: "cascade" }),
         company: belongsTo("Company", { foreignKey: "companyId", onDelete: "cascade" }),

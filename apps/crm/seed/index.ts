@@ -1,3 +1,3 @@
 export * from "./generateDemoData.ts";
 export { Random, hashString, uuidFrom, uuidFromString } from "./random.ts";
-export { seed, type SeedSummary } from "./seedDemoData.ts";
+export { seed, demoUsers, type SeedSummary } from "./seedDemoData.ts";

@@ -30,3 +30,6 @@ export async function seed(engine: Engine, options: { tenantId: string; scale?: 
   }
   return { counts, users: DEMO_USERS.map((u) => ({ email: u.email, name: u.name, role: u.role })) };
 }
+
+/** The seeded users, for `start` to print and sign a dev token for. */
+export const demoUsers = DEMO_USERS.map((u) => ({ id: u.id, email: u.email, name: u.name, role: u.role }));

@@ -15,8 +15,14 @@ export type SeedFunction = (engine: Engine, options: SeedOptions) => Promise<See
 export interface SeedSummary {
   /** Rows created per model. */
   counts: Record<string, number>;
-  /** Sign-in hints printed by `start` (demo users and their roles). */
-  users?: { email: string; name: string; role: string }[];
+}
+
+/** A seeded user `start` can print and sign a dev token for. */
+export interface DemoUserInfo {
+  id: string;
+  email: string;
+  name: string;
+  role: string;
 }
 
 export interface LoadedApp {
@@ -26,6 +32,8 @@ export interface LoadedApp {
   schema: SchemaIR;
   migrationsDir: string;
   seed?: SeedFunction;
+  /** Exported by the seed module as `demoUsers`. */
+  demoUsers: DemoUserInfo[];
 }
 
 export class AppLoadError extends Error {
@@ -42,10 +50,12 @@ export async function loadApp(dirArg: string): Promise<LoadedApp> {
   const schema = module.schema?.kind === "tessera-schema" && module.schema.ir ? module.schema.ir : loadInterfaceSchema(schemaFile);
   const seedFile = [join(dir, "seed", "index.ts"), join(dir, "seed.ts")].find((f) => existsSync(f));
   let seed: SeedFunction | undefined;
+  let demoUsers: DemoUserInfo[] = [];
   if (seedFile) {
-    const seedModule = (await import(pathToFileURL(seedFile).href)) as { seed?: SeedFunction };
+    const seedModule = (await import(pathToFileURL(seedFile).href)) as { seed?: SeedFunction; demoUsers?: DemoUserInfo[] };
     if (typeof seedModule.seed !== "function") throw new AppLoadError(`${seedFile} must export a 'seed' function`);
     seed = seedModule.seed;
+    demoUsers = seedModule.demoUsers ?? [];
   }
-  return { dir, name: basename(dir), schemaFile, schema, migrationsDir: join(dir, "migrations"), seed };
+  return { dir, name: basename(dir), schemaFile, schema, migrationsDir: join(dir, "migrations"), seed, demoUsers };
 }

@@ -7,6 +7,7 @@ import { codegenCommand } from "./commands/codegen.ts";
 import { seedCommand } from "./commands/seed.ts";
 import { startCommand } from "./commands/start.ts";
 import { initCommand } from "./commands/init.ts";
+import { tokenCommand } from "./commands/token.ts";
 
 const USAGE = `Usage: tessera <command> [options]
 
@@ -16,7 +17,9 @@ Commands:
                                 (--check: exit 1 on drift or unapplied files, write nothing)
   codegen [--out FILE]          TypeScript types of every model (default <app>/generated/types.ts)
   seed [--scale N] [--tenant ID] demo data (N deals at scale)
-  start [--port P] [--no-seed]  migrate, seed on first run, serve
+  start [--port P] [--no-seed]  migrate, seed on first run, serve the API (alias: serve)
+  token --sub ID --role R --tenant T [--team X] [--expires 8h]
+                                a Bearer token from the local dev issuer
 
 Options for every command:
   --app DIR            folder holding schema.ts (default .)
@@ -30,7 +33,7 @@ export async function main(argv: string[]): Promise<number> {
     console.log(USAGE);
     return command ? 0 : 1;
   }
-  const parse = <O extends Record<string, { type: "string" | "boolean"; short?: string; default?: string | boolean }>>(extra: O) =>
+  const parse = <O extends Record<string, { type: "string" | "boolean"; short?: string; default?: string | boolean; multiple?: boolean }>>(extra: O) =>
     parseArgs({ args: rest, options: { ...COMMON_OPTIONS, ...extra }, allowPositionals: true, strict: true });
   switch (command) {
     case "migrate": {
@@ -47,7 +50,20 @@ export async function main(argv: string[]): Promise<number> {
       if (scale !== undefined && (!Number.isInteger(scale) || scale < 1)) throw new UsageError("--scale takes a positive whole number");
       return seedCommand({ ...commonOptions(values), scale, tenant: values.tenant });
     }
+    case "token": {
+      const { values } = parse({ sub: { type: "string" }, role: { type: "string", multiple: true }, tenant: { type: "string" }, team: { type: "string", multiple: true }, expires: { type: "string" } });
+      if (!values.sub || !values.tenant) throw new UsageError("token needs --sub and --tenant");
+      return tokenCommand({
+        ...commonOptions(values),
+        sub: values.sub,
+        roles: (values.role as string[] | undefined) ?? [],
+        tenant: values.tenant,
+        teams: (values.team as string[] | undefined) ?? [],
+        expiresIn: values.expires ?? "8h",
+      });
+    }
     case "start":
+    case "serve":
     case "dev": {
       const { values } = parse({ port: { type: "string" }, host: { type: "string" }, "no-seed": { type: "boolean" } });
       const port = Number(values.port ?? process.env.PORT ?? 4000);

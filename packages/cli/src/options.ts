@@ -1,9 +1,11 @@
-import { join, resolve } from "node:path";
+import { dirname, join, resolve } from "node:path";
 
 /** Options every command takes: the app folder, the embedded data folder and the server URL. */
 export interface CommonOptions {
   app: string;
   dataDir: string;
+  /** Local state beside the database (the dev issuer's signing key): the data folder's parent. */
+  stateDir: string;
   databaseUrl?: string;
 }
 
@@ -15,9 +17,11 @@ export const COMMON_OPTIONS = {
 } as const;
 
 export function commonOptions(values: { app?: string; "data-dir"?: string; "database-url"?: string }): CommonOptions {
+  const dataDir = resolve(values["data-dir"] ?? join(process.cwd(), ".tessera", "data"));
   return {
     app: resolve(values.app ?? "."),
-    dataDir: resolve(values["data-dir"] ?? join(process.cwd(), ".tessera", "data")),
+    dataDir,
+    stateDir: dirname(dataDir),
     databaseUrl: values["database-url"] ?? process.env.DATABASE_URL ?? undefined,
   };
 }

@@ -6,6 +6,7 @@ export { ReadCache, type ReadCacheOptions } from "./cache/ReadCache.ts";
 export { EventDispatcher, type EventHandler, type DispatcherOptions } from "./events/EventDispatcher.ts";
 export type { EventRecord } from "./events/EventRecord.ts";
 export { replayRecord } from "./events/replayRecord.ts";
+export { Authorizer, type AccessDecision } from "./authorization/Authorizer.ts";
 export { validateInput } from "./validate/validateInput.ts";
 export { TenantRegistry, type Tenant } from "./TenantRegistry.ts";
 export { ApiKeyStore, looksLikeApiKey, type ApiKeyRecord, type ApiKeyCheck, type CreateApiKeyInput, type CreatedApiKey } from "./system/ApiKeyStore.ts";

@@ -145,7 +145,8 @@ describe("tenant scoping and soft deletes", () => {
   });
 
   it("requires a tenant for tenant-scoped models, and not for global ones", async () => {
-    const none: RequestContext = { tenantId: null, principal: null };
+    // Authenticated but without a tenant (an anonymous request is UNAUTHENTICATED: User reads need a login).
+    const none: RequestContext = { tenantId: null, principal: ctxA.principal };
     const error = thrown(() => compileFindMany(schema, model("Contact"), {}, none, pageOptions));
     expect(error).toBeInstanceOf(EngineError);
     expect(error).toMatchObject({ code: "FORBIDDEN", message: "a tenant is required" });

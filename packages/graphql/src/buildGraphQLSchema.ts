@@ -1,26 +1,7 @@
 // SchemaIR → GraphQLSchema, Hygraph conventions (docs/graphql.md). Types are created once per name
 // and fields are thunks, so relationships may form cycles.
-import {
-  GraphQLBoolean,
-  GraphQLEnumType,
-  GraphQLFloat,
-  GraphQLID,
-  GraphQLInputObjectType,
-  GraphQLInt,
-  GraphQLInterfaceType,
-  GraphQLList,
-  GraphQLNonNull,
-  GraphQLObjectType,
-  GraphQLSchema,
-  GraphQLString,
-  type GraphQLFieldConfig,
-  type GraphQLFieldConfigArgumentMap,
-  type GraphQLFieldConfigMap,
-  type GraphQLInputFieldConfigMap,
-  type GraphQLInputType,
-  type GraphQLOutputType,
-  type GraphQLScalarType,
-} from "graphql";
+import { GraphQLBoolean, GraphQLEnumType, GraphQLFloat, GraphQLID, GraphQLInputObjectType, GraphQLInt, GraphQLInterfaceType, GraphQLList, GraphQLNonNull, GraphQLObjectType, GraphQLSchema, GraphQLString } from "./graphqlRuntime.ts";
+import type { GraphQLFieldConfig, GraphQLFieldConfigArgumentMap, GraphQLFieldConfigMap, GraphQLInputFieldConfigMap, GraphQLInputType, GraphQLOutputType, GraphQLScalarType } from "graphql";
 import type { FieldIR, ModelIR, RelationIR, ScalarType, SchemaIR } from "@tessera/schema";
 import type { GraphQLContext } from "./context.ts";
 import { toGlobalId } from "./globalId.ts";

@@ -1,6 +1,7 @@
 // Engine errors become GraphQL errors with `extensions: { code, fieldErrors }`; anything else is
 // INTERNAL with a generic message (the original stays on `originalError` for logs, never in the response).
-import { GraphQLError, type GraphQLFormattedError } from "graphql";
+import { GraphQLError } from "./graphqlRuntime.ts";
+import type { GraphQLFormattedError } from "graphql";
 import { EngineError, type ErrorCode, type FieldError } from "@tessera/engine";
 
 export const INTERNAL_MESSAGE = "Internal server error";

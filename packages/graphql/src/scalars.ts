@@ -1,7 +1,8 @@
 // Custom scalars. Decimal and Money travel as strings (exact); Date and DateTime as ISO strings.
 // The scalars check the shape only; the engine checks the value against the field (range, calendar,
 // rules) and reports problems with the field's path.
-import { GraphQLError, GraphQLScalarType, Kind, type ValueNode } from "graphql";
+import { GraphQLError, GraphQLScalarType, Kind } from "./graphqlRuntime.ts";
+import type { ValueNode } from "graphql";
 
 /** A plain decimal number: optional sign, digits, optional fraction. No exponent, at most 40 characters. */
 const DECIMAL_TEXT = /^[+-]?\d+(\.\d+)?$/;

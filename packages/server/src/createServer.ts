@@ -38,7 +38,6 @@ export async function createServer(options: ServerOptions): Promise<FastifyInsta
       const given = request.headers["x-request-id"];
       return typeof given === "string" && REQUEST_ID.test(given) ? given : randomUUID();
     },
-    requestIdLogLabel: "requestId",
     // Keep-alive sockets would otherwise hold a graceful shutdown open.
     forceCloseConnections: "idle",
   });

@@ -1,12 +1,14 @@
 // `tessera start`: migrate, seed demo data on first run, serve. What `npm start` runs for the CRM.
 import { applyMigrations, checkMigrations, openDatabase } from "@tessera/db";
 import { Engine } from "@tessera/engine";
-import { createServer } from "@tessera/server";
+import { createApiServer } from "@tessera/server";
+import { apiConfigFromEnv } from "../apiConfigFromEnv.ts";
 import { loadApp } from "../loadApp.ts";
 import type { CommonOptions } from "../options.ts";
 import { DEMO_TENANT, ensureTenant } from "../demoTenant.ts";
 
 export async function startCommand(options: CommonOptions & { port: number; host: string; seed: boolean }): Promise<number> {
+  const config = apiConfigFromEnv();
   const app = await loadApp(options.app);
   const db = await openDatabase({ databaseUrl: options.databaseUrl, dataDir: options.dataDir });
   const applied = await applyMigrations({ db, dir: app.migrationsDir });
@@ -22,8 +24,22 @@ export async function startCommand(options: CommonOptions & { port: number; host
     seeded = await app.seed(engine, { tenantId: DEMO_TENANT.id });
   }
   await engine.start();
-  const server = await createServer({ engine, appName: app.name });
+  const { app: server, devIssuer } = await createApiServer({
+    engine,
+    ir: app.schema,
+    appName: app.name,
+    dataDir: options.stateDir,
+    issuer: config.issuer,
+    oidcClient: config.oidcClient,
+    tenantId: config.tenantId,
+    corsOrigins: config.corsOrigins,
+    rateLimit: config.rateLimit,
+    logger: { level: config.logLevel },
+  });
   await server.listen({ port: options.port, host: options.host });
+  const demoUsers = app.demoUsers;
+  const admin = demoUsers.find((u) => u.role === "admin");
+  const adminToken = devIssuer && admin?.id ? await devIssuer.issueDevToken({ sub: admin.id, roles: [admin.role], tenantId: DEMO_TENANT.id, expiresIn: "12h" }) : undefined;
   const url = `http://${options.host === "0.0.0.0" ? "localhost" : options.host}:${options.port}`;
   const where = db.kind === "pglite" ? `embedded PostgreSQL in ${options.dataDir}` : "PostgreSQL server (DATABASE_URL)";
   console.log(
@@ -33,11 +49,15 @@ export async function startCommand(options: CommonOptions & { port: number; host
       `  database:   ${where}`,
       `  migrations: ${applied.applied.length} applied now`,
       `  tenant:     ${DEMO_TENANT.name} (${DEMO_TENANT.id})${seeded ? ` — demo data seeded: ${Object.entries(seeded.counts).map(([m, n]) => `${n} ${m}`).join(", ")}` : ""}`,
-      `  health:     ${url}/healthz`,
+      `  GraphQL:    ${url}/graphql${process.env.NODE_ENV === "production" ? "" : `  (GraphiQL: ${url}/graphiql)`}`,
+      `  health:     ${url}/healthz   metrics: ${url}/metrics`,
+      ...(demoUsers.length > 0 ? [`  demo users: ${demoUsers.map((u) => `${u.email} (${u.role})`).join(", ")}`] : []),
+      ...(adminToken ? [`  admin token (12 h, ${admin!.email}):`, `    ${adminToken}`, `  more: npm run tessera -- token --sub <user id> --role sales --tenant ${DEMO_TENANT.id}`] : []),
       ``,
     ].join("\n"),
   );
   const shutdown = async (): Promise<void> => {
+    // Stop taking requests and let in-flight ones finish, then stop event delivery.
     await server.close();
     await engine.stop();
     await db.close();

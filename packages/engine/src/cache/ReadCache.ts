@@ -25,9 +25,14 @@ export class ReadCache {
     this.entries = new LRUCache({ max: options.maxEntries ?? 5_000, ttl: options.ttlMs ?? 60_000 });
   }
 
-  /** Tenant + principal scope (subject and sorted roles) + model + the query itself. */
+  /**
+   * Tenant + principal scope (kind, subject, sorted roles, teams and explicit permissions: everything
+   * row rules, field access and policies depend on) + model + the query itself.
+   */
   key(ctx: RequestContext, models: readonly string[], operation: string, args: unknown): string {
-    const scope = `${ctx.tenantId ?? "-"}|${ctx.principal?.sub ?? "-"}|${[...(ctx.principal?.roles ?? [])].sort().join(",")}`;
+    const p = ctx.principal;
+    const list = (values: readonly string[] | undefined): string => (values === undefined ? "-" : JSON.stringify([...values].sort()));
+    const scope = JSON.stringify([ctx.tenantId ?? "-", p?.kind ?? "-", p?.sub ?? "-", list(p?.roles.map((r) => r.toLowerCase())), list(p?.teams), list(p?.permissions)]);
     return `${scope}|${[...models].sort().join(",")}|${operation}|${stableJson(args)}`;
   }
 

@@ -135,7 +135,7 @@ export function compileCreate(schema: SchemaIR, model: ModelIR, values: Map<Fiel
     inserted.push(tenantParam(params, ctx));
   }
   // The new row as it will be stored, checked against the principal's rules before it is inserted.
-  const image = `SELECT ${rowImage(model, (field) => placeholders.get(field) ?? unsetColumnValue(field, params, ctx.tenantId))}`;
+  const image = (): string => `SELECT ${rowImage(model, (field) => placeholders.get(field) ?? unsetColumnValue(field, params, ctx.tenantId))}`;
   const allowed = rowsSatisfy(cc, model, "create", image);
   const fields = recordFields(model);
   const insert =
@@ -191,7 +191,7 @@ export function compileRowChange(schema: SchemaIR, model: ModelIR, key: UniqueKe
   const { readable, writable } = existingRowAccess(cc, model, T, action);
   // An update must leave the row inside the principal's update rules (WITH CHECK).
   const allowed = change.kind === "update"
-    ? rowsSatisfy(cc, model, "update", `SELECT ${rowImage(model, (field) => placeholders.get(field) ?? `p.${quoteIdent(field.column)}`)} FROM prev p`)
+    ? rowsSatisfy(cc, model, "update", () => `SELECT ${rowImage(model, (field) => placeholders.get(field) ?? `p.${quoteIdent(field.column)}`)} FROM prev p`)
     : "TRUE";
   const sql = `WITH prev AS (
     SELECT ${T}.*, ${readable} AS "__readable", ${writable} AS "__writable" FROM ${quoteIdent(model.tableName)} ${T}

@@ -41,7 +41,7 @@ export function compileUpdateMany(schema: SchemaIR, model: ModelIR, where: Where
   for (const [field, value] of values) placeholders.set(field, cc.params.typed(toParam(field, value), columnSqlType(field)));
   const sets = [...placeholders].map(([field, placeholder]) => `${quoteIdent(field.column)} = ${placeholder}`);
   // Every changed row must stay inside the principal's update rules, or nothing is written.
-  const allowed = rowsSatisfy(cc, model, "update", `SELECT ${rowImage(model, (field) => placeholders.get(field) ?? `p.${quoteIdent(field.column)}`)} FROM prev p`);
+  const allowed = rowsSatisfy(cc, model, "update", () => `SELECT ${rowImage(model, (field) => placeholders.get(field) ?? `p.${quoteIdent(field.column)}`)} FROM prev p`);
   sets.push(`"version" = u."version" + 1`, `"updated_at" = now()`);
   const fields = recordFields(model);
   const sql = `WITH prev AS (${prev}),

@@ -1,7 +1,7 @@
 // Every root resolver runs through `guarded`: it needs the request's identity and turns whatever
 // it throws into a GraphQL error with a code (engine errors keep theirs; the rest is INTERNAL).
 import type { GraphQLFieldResolver, GraphQLResolveInfo } from "graphql";
-import { EngineError, type RequestContext } from "@tessera/engine";
+import { EngineError, type FindManyArgs, type RecordData, type Repository, type RequestContext, type Selection, type Where } from "@tessera/engine";
 import type { GraphQLContext } from "../context.ts";
 import { toGraphQLError } from "../errors.ts";
 
@@ -37,4 +37,14 @@ export function withoutNulls(args: Args, keys: readonly string[]): Data {
     if (value !== undefined && value !== null) out[key] = value;
   }
   return out;
+}
+
+/**
+ * One record by a unique where, optionally among soft-deleted ones. Repository.findUnique does not
+ * pass its `deleted` option on to the compiler (engine bug), so trash reads use findMany, first: 1.
+ */
+export async function findOne(repo: Repository, where: Where, ctx: RequestContext, selection: Selection, deleted: FindManyArgs["deleted"]): Promise<RecordData | null> {
+  if (deleted === undefined || deleted === "exclude") return repo.findUnique(where, ctx, selection);
+  const page = await repo.findMany({ ...selection, where, deleted, first: 1 }, ctx);
+  return page.nodes[0] ?? null;
 }

@@ -1,0 +1,60 @@
+// Deployment settings read from the environment (twelve-factor); every one is optional on the
+// embedded default. Bad values are refused at start with the variable's name.
+import type { IssuerConfig } from "@tessera/auth";
+import type { OidcClientConfig, RateLimitOptions } from "@tessera/server";
+import { DEFAULT_RATE_LIMIT } from "@tessera/server";
+
+export interface ApiConfig {
+  issuer: IssuerConfig | null;
+  oidcClient?: OidcClientConfig;
+  tenantId?: string;
+  corsOrigins: string[];
+  rateLimit: RateLimitOptions;
+  logLevel: string;
+}
+
+export class ConfigError extends Error {
+  readonly code = "CONFIG_INVALID";
+}
+
+function positiveInt(env: NodeJS.ProcessEnv, name: string, fallback: number): number {
+  const raw = env[name];
+  if (raw === undefined || raw === "") return fallback;
+  const value = Number(raw);
+  if (!Number.isInteger(value) || value < 1) throw new ConfigError(`${name} must be a positive whole number, got '${raw}'`);
+  return value;
+}
+
+export function apiConfigFromEnv(env: NodeJS.ProcessEnv = process.env): ApiConfig {
+  const issuerUrl = env.OIDC_ISSUER;
+  let issuer: IssuerConfig | null = null;
+  if (issuerUrl) {
+    if (!env.OIDC_AUDIENCE) throw new ConfigError("OIDC_AUDIENCE is required with OIDC_ISSUER");
+    const claims = env.OIDC_CLAIMS ?? "tessera";
+    if (claims !== "tessera" && claims !== "zitadel") throw new ConfigError(`OIDC_CLAIMS must be 'tessera' or 'zitadel', got '${claims}'`);
+    issuer = { issuer: issuerUrl, audience: env.OIDC_AUDIENCE.split(","), claims, ...(env.OIDC_JWKS_URI ? { jwksUri: env.OIDC_JWKS_URI } : {}) };
+  }
+  let oidcClient: OidcClientConfig | undefined;
+  if (issuer && env.OIDC_CLIENT_ID) {
+    if (!env.OIDC_REDIRECT_URI) throw new ConfigError("OIDC_REDIRECT_URI is required with OIDC_CLIENT_ID");
+    if (!env.SESSION_SECRET || env.SESSION_SECRET.length < 32) throw new ConfigError("SESSION_SECRET of at least 32 characters is required for browser sign-in");
+    oidcClient = {
+      clientId: env.OIDC_CLIENT_ID,
+      redirectUri: env.OIDC_REDIRECT_URI,
+      cookieSecret: env.SESSION_SECRET,
+      ...(env.OIDC_CLIENT_SECRET ? { clientSecret: env.OIDC_CLIENT_SECRET } : {}),
+    };
+  }
+  return {
+    issuer,
+    oidcClient,
+    tenantId: env.TENANT_ID || undefined,
+    corsOrigins: (env.CORS_ORIGINS ?? "").split(",").map((o) => o.trim()).filter(Boolean),
+    rateLimit: {
+      perIp: positiveInt(env, "RATE_LIMIT_PER_IP", DEFAULT_RATE_LIMIT.perIp),
+      perPrincipal: positiveInt(env, "RATE_LIMIT_PER_PRINCIPAL", DEFAULT_RATE_LIMIT.perPrincipal),
+      durationSeconds: positiveInt(env, "RATE_LIMIT_WINDOW_SECONDS", DEFAULT_RATE_LIMIT.durationSeconds),
+    },
+    logLevel: env.LOG_LEVEL ?? "info",
+  };
+}

@@ -1,0 +1,116 @@
+// POST and GET /graphql on fastify through mercurius. The auth layer's `resolveContext` turns each
+// HTTP request into a RequestContext (tenant, principal) before anything runs; an error it throws
+// with statusCode 401/403 (or an EngineError UNAUTHENTICATED/FORBIDDEN) becomes that HTTP status.
+// Parse/validation/limit errors answer 400; resolver errors answer 200 with `errors`.
+// GraphiQL (/graphiql) only when NODE_ENV !== "production". Subscriptions are not enabled here.
+import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from "fastify";
+import mercurius, { type MercuriusContext } from "mercurius";
+import { GraphQLError } from "./graphqlRuntime.ts";
+import type { ExecutionResult, GraphQLFormattedError, GraphQLSchema } from "graphql";
+import { EngineError, type Engine, type ErrorCode, type RequestContext } from "@tessera/engine";
+import type { SchemaIR } from "@tessera/schema";
+import { buildGraphQLSchema } from "./buildGraphQLSchema.ts";
+import type { GraphQLContext } from "./context.ts";
+import { formatGraphQLError, INTERNAL_MESSAGE, rootCause } from "./errors.ts";
+import { checkCost, depthLimitRule, type QueryLimits } from "./limits.ts";
+
+export interface GraphQLPluginOptions {
+  engine: Engine;
+  ir: SchemaIR;
+  /** The request's identity; throw an error with `statusCode` 401 or 403 to refuse it. */
+  resolveContext: (request: FastifyRequest) => Promise<RequestContext>;
+  limits?: QueryLimits;
+  /** A schema built earlier with buildGraphQLSchema(ir); built here when absent. */
+  schema?: GraphQLSchema;
+  /** Defaults to NODE_ENV !== "production". */
+  graphiql?: boolean;
+}
+
+interface RejectedRequest extends Error {
+  statusCode: number;
+  errors: GraphQLError[];
+}
+
+function rejectedRequest(errors: GraphQLError[]): RejectedRequest {
+  return Object.assign(new Error(errors[0]?.message ?? "Bad request"), { statusCode: 400, errors });
+}
+
+const STATUS_BY_CODE: Partial<Record<ErrorCode, number>> = { UNAUTHENTICATED: 401, FORBIDDEN: 403, RATE_LIMITED: 429 };
+const CODE_BY_STATUS: { [status: number]: ErrorCode } = { 401: "UNAUTHENTICATED", 403: "FORBIDDEN", 429: "RATE_LIMITED" };
+
+function statusOf(error: unknown): number {
+  if (error instanceof EngineError) return STATUS_BY_CODE[error.code] ?? (error.code === "INTERNAL" ? 500 : 400);
+  const status = (error as { statusCode?: unknown } | null)?.statusCode;
+  return typeof status === "number" && status >= 400 && status < 600 ? status : 500;
+}
+
+interface ErrorWithDetails extends Error {
+  statusCode?: number;
+  errors?: unknown[];
+}
+
+function asGraphQLError(error: unknown): GraphQLError {
+  if (error instanceof GraphQLError) return error;
+  return new GraphQLError(error instanceof Error ? error.message : String(error));
+}
+
+function formatResponse(execution: ExecutionResult & { errors: readonly GraphQLError[] }, context: MercuriusContext): { statusCode: number; response: { data: ExecutionResult["data"] | null; errors: GraphQLFormattedError[] } } {
+  const log = context.reply?.log ?? context.app.log;
+  let statusCode = 200;
+  const errors: GraphQLFormattedError[] = [];
+  for (const error of execution.errors) {
+    const original = error.originalError as ErrorWithDetails | undefined;
+    const originalStatus = typeof original?.statusCode === "number" ? original.statusCode : undefined;
+    if (original && Array.isArray(original.errors) && !(original instanceof EngineError)) {
+      // mercurius' validation wrapper (syntax, validation, variables, depth) or our cost rejection.
+      statusCode = Math.max(statusCode, originalStatus ?? 400);
+      for (const inner of original.errors) errors.push(formatGraphQLError(asGraphQLError(inner), "request"));
+      continue;
+    }
+    if (!execution.data && originalStatus !== undefined && !(original instanceof EngineError) && !(original instanceof GraphQLError)) {
+      // HTTP-level problems: malformed JSON body (400), mutation over GET (405), …
+      statusCode = Math.max(statusCode, originalStatus);
+      if (originalStatus < 500) {
+        errors.push(formatGraphQLError(error, "request"));
+        continue;
+      }
+    }
+    const formatted = formatGraphQLError(error, "execution");
+    if (formatted.extensions?.code === "INTERNAL") log.error({ err: rootCause(error) }, "GraphQL resolver failed");
+    errors.push(formatted);
+  }
+  return { statusCode, response: { data: execution.data ?? null, errors } };
+}
+
+export const graphqlPlugin: FastifyPluginAsync<GraphQLPluginOptions> = async (app, options) => {
+  const schema = options.schema ?? buildGraphQLSchema(options.ir);
+  const identities = new WeakMap<FastifyRequest, RequestContext>();
+
+  async function resolveIdentity(request: FastifyRequest, reply: FastifyReply): Promise<FastifyReply | undefined> {
+    try {
+      identities.set(request, await options.resolveContext(request));
+      return undefined;
+    } catch (error) {
+      const status = statusOf(error);
+      const code = CODE_BY_STATUS[status] ?? (status >= 500 ? "INTERNAL" : "VALIDATION_FAILED");
+      if (status >= 500) request.log.error({ err: error }, "resolving the request context failed");
+      const message = status >= 500 ? INTERNAL_MESSAGE : error instanceof Error ? error.message : String(error);
+      return reply.code(status).send({ data: null, errors: [{ message, extensions: { code } }] });
+    }
+  }
+
+  await app.register(mercurius, {
+    schema,
+    path: "/graphql",
+    graphiql: options.graphiql ?? process.env.NODE_ENV !== "production",
+    validationRules: [depthLimitRule(options.limits?.maxDepth)],
+    context: (request: FastifyRequest): GraphQLContext => ({ engine: options.engine, request: identities.get(request) }),
+    errorFormatter: formatResponse,
+    additionalRouteOptions: { preHandler: resolveIdentity },
+  });
+
+  app.graphql.addHook("preExecution", async (execSchema, document, _context, variables) => {
+    const errors = checkCost(execSchema, document, { ir: options.ir, maxCost: options.limits?.maxCost, variables: variables as { [name: string]: unknown } | undefined });
+    if (errors.length > 0) throw rejectedRequest(errors);
+  });
+};

@@ -1,0 +1,113 @@
+// Root query resolvers: each converts its whole selection into one engine call (one SQL statement);
+// nested relationship fields then resolve from the returned objects with default resolvers.
+import type { GraphQLFieldResolver } from "graphql";
+import { EngineError, validationFailed, type AggregateResult, type Engine, type FindManyArgs, type Page, type RequestContext, type Repository } from "@tessera/engine";
+import type { ModelIR, SchemaIR } from "@tessera/schema";
+import type { GraphQLContext } from "../context.ts";
+import { fromGlobalId } from "../globalId.ts";
+import { modelNames } from "../names.ts";
+import { asObject, findOne, guarded, requestOf, withoutNulls, type Args } from "./guarded.ts";
+import { aggregateRequest, connectionSelection, rootRecordSelection, type AggregateRequest } from "./selection.ts";
+
+type Resolver = GraphQLFieldResolver<Record<string, unknown>, GraphQLContext>;
+
+const LIST_ARG_NAMES = ["where", "orderBy", "skip", "first", "last", "after", "before", "deleted"] as const;
+const UUID = /^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$/;
+
+export function findManyArgs(args: Args): FindManyArgs {
+  return withoutNulls(args, LIST_ARG_NAMES) as FindManyArgs;
+}
+
+export function singleResolver(ir: SchemaIR, model: ModelIR): Resolver {
+  return guarded(async (args, context, info) => {
+    const selection = rootRecordSelection(info, ir, model);
+    const { deleted } = withoutNulls(args, ["deleted"]) as Pick<FindManyArgs, "deleted">;
+    return findOne(context.engine.model(model.name), asObject(args.where) ?? {}, requestOf(context), selection, deleted);
+  });
+}
+
+export function listResolver(ir: SchemaIR, model: ModelIR): Resolver {
+  return guarded(async (args, context, info) => {
+    const selection = rootRecordSelection(info, ir, model);
+    const page = await context.engine.model(model.name).findMany({ ...findManyArgs(args), ...selection }, requestOf(context));
+    return page.nodes;
+  });
+}
+
+/** Whether the engine's findMany accepts `aggregate` (computed in the same statement); learnt on first use. */
+const aggregateOptionSupport = new WeakMap<Engine, boolean>();
+
+function isUnknownAggregateOption(error: unknown): boolean {
+  return error instanceof EngineError && error.code === "VALIDATION_FAILED" && error.fieldErrors.some((e) => e.path[0] === "aggregate" && e.rule === "unknown_field");
+}
+
+/**
+ * A page with its aggregates. With the engine's `aggregate` option this is one statement; on an
+ * engine without it, `count` alone uses `withTotalCount` (still one statement) and sum/avg/min/max
+ * cost a second statement.
+ */
+async function pageWithAggregate(engine: Engine, repo: Repository, args: FindManyArgs, request: AggregateRequest | undefined, ctx: RequestContext): Promise<{ page: Page; aggregate: AggregateResult | undefined }> {
+  if (!request) return { page: await repo.findMany(args, ctx), aggregate: undefined };
+  if (aggregateOptionSupport.get(engine) !== false) {
+    try {
+      const withAggregate: FindManyArgs & { aggregate: AggregateRequest } = { ...args, aggregate: request };
+      const page = (await repo.findMany(withAggregate, ctx)) as Page & { aggregate?: AggregateResult };
+      if (page.aggregate !== undefined) {
+        aggregateOptionSupport.set(engine, true);
+        return { page, aggregate: page.aggregate };
+      }
+      aggregateOptionSupport.set(engine, false);
+    } catch (error) {
+      if (!isUnknownAggregateOption(error)) throw error;
+      aggregateOptionSupport.set(engine, false);
+    }
+  }
+  const onlyCount = !request.sum && !request.avg && !request.min && !request.max;
+  if (onlyCount) {
+    const page = await repo.findMany({ ...args, withTotalCount: true }, ctx);
+    return { page, aggregate: { count: page.totalCount } };
+  }
+  const [page, aggregate] = await Promise.all([
+    repo.findMany(args, ctx),
+    repo.aggregate({ where: args.where, deleted: args.deleted, ...request }, ctx),
+  ]);
+  return { page, aggregate };
+}
+
+export function connectionResolver(ir: SchemaIR, model: ModelIR): Resolver {
+  return guarded(async (args, context, info) => {
+    const { node, aggregate } = connectionSelection(info, ir, model);
+    const repo = context.engine.model(model.name);
+    const result = await pageWithAggregate(context.engine, repo, { ...findManyArgs(args), ...node }, aggregate, requestOf(context));
+    const { page } = result;
+    return {
+      edges: page.nodes.map((n, i) => ({ node: n, cursor: page.cursors[i] })),
+      pageInfo: page.pageInfo,
+      aggregate: result.aggregate ?? {},
+    };
+  });
+}
+
+export function groupByResolver(ir: SchemaIR, model: ModelIR): Resolver {
+  void ir;
+  return guarded(async (args, context, info) => {
+    const request = aggregateRequest(info, info.fieldNodes.map((n) => n.selectionSet));
+    const { count: _count, ...functions } = request;
+    void _count;
+    const base = withoutNulls(args, ["by", "where", "orderBy", "deleted"]);
+    return context.engine.model(model.name).groupBy({ ...base, ...functions, by: (base.by as string[] | undefined) ?? [] }, requestOf(context));
+  });
+}
+
+export function nodeResolver(ir: SchemaIR): Resolver {
+  return guarded(async (args, context, info) => {
+    const decoded = typeof args.id === "string" ? fromGlobalId(args.id) : undefined;
+    const model = decoded ? ir.models.find((m) => m.name === decoded.model) : undefined;
+    if (!decoded || !model || !UUID.test(decoded.id)) {
+      throw validationFailed([{ path: ["id"], rule: "type", message: "not a global id of this API (use a record's nodeId)" }]);
+    }
+    const selection = rootRecordSelection(info, ir, model);
+    const record = await context.engine.model(model.name).findUnique({ [model.primaryKey]: decoded.id }, requestOf(context), selection);
+    return record ? { ...record, __typename: modelNames(model).type } : null;
+  });
+}

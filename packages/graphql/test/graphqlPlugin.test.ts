@@ -1,0 +1,154 @@
+// The fastify plugin over HTTP (app.inject): statuses, identity, limits, error masking, and a
+// seeded fuzz of generated queries that must never produce INTERNAL or a 5xx.
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import Fastify, { type FastifyInstance, type FastifyRequest } from "fastify";
+import type { Engine, RequestContext } from "@tessera/engine";
+import { graphqlPlugin } from "../src/index.ts";
+import { admin, openHarness, type Harness } from "./harness.ts";
+import { generateRequest, mulberry32 } from "./randomQueries.ts";
+
+let h: Harness;
+let app: FastifyInstance;
+
+class HttpError extends Error {
+  constructor(readonly statusCode: number, message: string) {
+    super(message);
+  }
+}
+
+async function resolveContext(request: FastifyRequest): Promise<RequestContext> {
+  const auth = request.headers.authorization;
+  if (auth === "Bearer forbidden") throw new HttpError(403, "not a member of this tenant");
+  if (auth !== "Bearer ana") throw new HttpError(401, "missing or invalid token");
+  return admin;
+}
+
+const AUTH = { authorization: "Bearer ana" };
+
+async function post(body: unknown, headers: Record<string, string> = AUTH) {
+  const response = await app.inject({ method: "POST", url: "/graphql", headers: { "content-type": "application/json", ...headers }, payload: typeof body === "string" ? body : JSON.stringify(body) });
+  return { status: response.statusCode, body: response.json() as { data?: any; errors?: { message: string; extensions?: { code?: string } }[] } };
+}
+
+beforeAll(async () => {
+  h = await openHarness();
+  app = Fastify();
+  await app.register(graphqlPlugin, { engine: h.engine, ir: h.crm.schema, schema: h.schema, resolveContext, limits: { maxDepth: 10, maxCost: 50_000 } });
+  await app.ready();
+  const company = await post({ query: `mutation { createCompany(data: { name: "Acme", tags: ["x"] }) { id } }` });
+  const contact = await post({ query: `mutation($c: ID!) { createContact(data: { firstName: "Ana", email: "a@x.test", companyId: $c }) { id } }`, variables: { c: company.body.data.createCompany.id } });
+  for (const [i, stage] of ["lead", "won", "lost", "qualified"].entries()) {
+    await post({ query: `mutation($d: DealCreateInput!) { createDeal(data: $d) { id } }`, variables: { d: { title: `Deal ${i}`, value: String(i * 100), stage, contactId: contact.body.data.createContact.id } } });
+  }
+});
+afterAll(async () => {
+  await app?.close();
+  await h?.close();
+});
+
+describe("HTTP", () => {
+  it("answers POST and GET queries with 200", async () => {
+    const viaPost = await post({ query: `{ deals(orderBy: title_ASC, first: 2) { title stage } }` });
+    expect(viaPost).toEqual({ status: 200, body: { data: { deals: [{ title: "Deal 0", stage: "lead" }, { title: "Deal 1", stage: "won" }] } } });
+    const viaGet = await app.inject({ method: "GET", url: `/graphql?query=${encodeURIComponent("{ companies { name } }")}`, headers: AUTH });
+    expect(viaGet.statusCode).toBe(200);
+    expect(viaGet.json()).toEqual({ data: { companies: [{ name: "Acme" }] } });
+  });
+
+  it("turns resolveContext's 401 and 403 into the HTTP status, with a code", async () => {
+    const anonymous = await post({ query: `{ deals { title } }` }, {});
+    expect(anonymous.status).toBe(401);
+    expect(anonymous.body.errors![0]).toMatchObject({ message: "missing or invalid token", extensions: { code: "UNAUTHENTICATED" } });
+    const forbidden = await post({ query: `{ deals { title } }` }, { authorization: "Bearer forbidden" });
+    expect(forbidden.status).toBe(403);
+    expect(forbidden.body.errors![0].extensions?.code).toBe("FORBIDDEN");
+    const get = await app.inject({ method: "GET", url: `/graphql?query=${encodeURIComponent("{ deals { title } }")}` });
+    expect(get.statusCode).toBe(401);
+  });
+
+  it("answers 200 with errors for resolver errors (NOT_FOUND, VALIDATION_FAILED with paths)", async () => {
+    const missing = await post({ query: `mutation { updateDeal(where: { id: "00000000-0000-4000-8000-00000000dead" }, data: { title: "x" }) { id } }` });
+    expect(missing.status).toBe(200);
+    expect(missing.body.data).toEqual({ updateDeal: null });
+    expect(missing.body.errors![0].extensions?.code).toBe("NOT_FOUND");
+    const invalid = await post({ query: `{ deals(where: { expectedCloseDate: "2026-13-01" }) { title } }` });
+    expect(invalid.status).toBe(200);
+    expect(invalid.body.errors![0].extensions).toMatchObject({ code: "VALIDATION_FAILED", fieldErrors: [{ path: ["where", "expectedCloseDate"], rule: "type" }] });
+  });
+
+  it("answers 400 with clear errors for malformed documents, unknown arguments, bad variables and bad JSON", async () => {
+    const syntax = await post({ query: `{ deals { title ` });
+    expect(syntax.status).toBe(400);
+    expect(syntax.body.errors![0].message).toMatch(/Syntax Error/);
+    expect(syntax.body.errors![0].extensions?.code).toBe("VALIDATION_FAILED");
+    const unknownArg = await post({ query: `{ deals(bogus: 1) { title } }` });
+    expect(unknownArg.status).toBe(400);
+    expect(unknownArg.body.errors![0].message).toMatch(/Unknown argument "bogus"/);
+    const unknownField = await post({ query: `{ deals { nope } }` });
+    expect(unknownField.status).toBe(400);
+    const unknownOperator = await post({ query: `{ deals(where: { value_bigger: 1 }) { title } }` });
+    expect(unknownOperator.status).toBe(400);
+    const badVariable = await post({ query: `query($n: Int) { deals(first: $n) { title } }`, variables: { n: "many" } });
+    expect(badVariable.status).toBe(400);
+    expect(badVariable.body.errors![0].extensions?.code).toBe("VALIDATION_FAILED");
+    const badJson = await post(`{"query": "{ deals { title } }"`);
+    expect(badJson.status).toBe(400);
+    const noQuery = await post({ variables: {} });
+    expect(noQuery.status).toBe(400);
+  });
+
+  it("rejects excessive depth and cost before running anything", async () => {
+    const deep = await post({ query: `{ deals { contact { company { contacts { deals { contact { company { contacts { deals { contact { firstName } } } } } } } } } } }` });
+    expect(deep.status).toBe(400);
+    expect(deep.body.errors![0]).toMatchObject({ extensions: { code: "VALIDATION_FAILED" } });
+    expect(deep.body.errors![0].message).toMatch(/depth 11 exceeds the limit of 10/);
+    const before = h.crm.db.stats.statements;
+    const costly = await post({ query: `query($n: Int) { companies(first: $n) { contacts(first: 100) { deals(first: 100) { title } } } }`, variables: { n: 100 } });
+    expect(costly.status).toBe(400);
+    expect(costly.body.errors![0].message).toMatch(/query cost 1010100 .* exceeds the limit of 50000/);
+    expect(h.crm.db.stats.statements).toBe(before);
+  });
+
+  it("refuses mutations over GET", async () => {
+    const response = await app.inject({ method: "GET", url: `/graphql?query=${encodeURIComponent("mutation { deleteManyDealsConnection { count } }")}`, headers: AUTH });
+    expect(response.statusCode).toBe(405);
+  });
+
+  it("masks unexpected errors as INTERNAL without their text", async () => {
+    const broken = Fastify();
+    const engine = { model: () => { throw new Error('relation "secret_table" does not exist: SELECT * FROM secret_table'); } } as unknown as Engine;
+    await broken.register(graphqlPlugin, { engine, ir: h.crm.schema, schema: h.schema, resolveContext });
+    const response = await broken.inject({ method: "POST", url: "/graphql", headers: AUTH, payload: { query: `{ deals { title } }` } });
+    expect(response.statusCode).toBe(200);
+    expect(response.json().errors[0]).toMatchObject({ message: "Internal server error", extensions: { code: "INTERNAL" } });
+    expect(response.body).not.toMatch(/secret_table/);
+    await broken.close();
+  });
+
+  it("serves GraphiQL outside production only", async () => {
+    const ide = await app.inject({ method: "GET", url: "/graphiql" });
+    expect(ide.statusCode).toBe(200);
+    const production = Fastify();
+    await production.register(graphqlPlugin, { engine: h.engine, ir: h.crm.schema, schema: h.schema, resolveContext, graphiql: false });
+    expect((await production.inject({ method: "GET", url: "/graphiql" })).statusCode).toBe(404);
+    await production.close();
+  });
+});
+
+describe("fuzz", () => {
+  it("never answers INTERNAL or 5xx to 400 generated queries and variables", async () => {
+    const random = mulberry32(20261122);
+    const seen = new Map<number, number>();
+    for (let i = 0; i < 400; i++) {
+      const request = generateRequest(h.schema, h.crm.schema, random);
+      const response = await post(request);
+      seen.set(response.status, (seen.get(response.status) ?? 0) + 1);
+      const internal = response.body.errors?.find((e) => e.extensions?.code === "INTERNAL" || e.extensions?.code === undefined);
+      if (response.status >= 500 || internal) {
+        throw new Error(`request ${i} answered ${response.status}: ${JSON.stringify(response.body.errors)}\n${JSON.stringify(request, null, 2)}`);
+      }
+      expect([200, 400]).toContain(response.status);
+    }
+    expect(seen.get(200)).toBeGreaterThan(100);
+  });
+});
