@@ -17,7 +17,7 @@ export const COMMON_OPTIONS = {
 } as const;
 
 export function commonOptions(values: { app?: string; "data-dir"?: string; "database-url"?: string }): CommonOptions {
-  const dataDir = resolve(values["data-dir"] ?? join(process.cwd(), ".tessera", "data"));
+  const dataDir = resolve(values["data-dir"] ?? process.env.TESSERA_DATA_DIR ?? join(process.cwd(), ".tessera", "data"));
   return {
     app: resolve(values.app ?? "."),
     dataDir,

@@ -153,6 +153,12 @@ describe("row rules: sales see their own and their team's deals only", () => {
     const forChad = await engine.model("Deal").create({ title: "For Chad", contactId: ids.contact, ownerId: USERS.chad }, chloe);
     expect(await engine.model("Deal").createMany([{ title: "Batch ok", contactId: ids.contact, ownerId: USERS.chloe }], chloe)).toEqual({ count: 1 });
     await engine.model("Deal").deleteMany({ title_in: ["For Chad", "Batch ok"] }, admin);
+    // A reference to a row the principal cannot read counts as missing (no linking to, or probing, hidden rows).
+    const hidden = await failure(engine.model("Deal").create({ title: "Sam's", contactId: ids.contact, ownerId: USERS.sam }, sam));
+    expect(hidden).toMatchObject({ code: "VALIDATION_FAILED", fieldErrors: [expect.objectContaining({ path: ["data", "contactId"], rule: "exists" })] });
+    expect((await failure(engine.model("Deal").createMany([{ title: "Sam's", contactId: ids.contact, ownerId: USERS.sam }], sam))).code).toBe("VALIDATION_FAILED");
+    expect((await engine.model("Deal").create({ title: "Sam's", contactId: ids.samContact, ownerId: USERS.sam }, sam)).title).toBe("Sam's");
+    await engine.model("Deal").destroy({ id: (await engine.model("Deal").findMany({ where: { title: "Sam's" } }, admin)).nodes[0].id as string }, admin);
     expect(forChad.ownerId).toBe(USERS.chad);
   });
 });
@@ -219,8 +225,14 @@ describe("policies, deny-overrides", () => {
       raw.models = { ...raw.models, Tag: { ...raw.models.Tag, access: { ...raw.models.Tag.access, read: "sales|manager|admin" } } };
       return new Engine({ schema: normaliseSchema(raw), db: crm.db, cache: false });
     };
-    await engine.model("Tag").create({ name: "vip" }, system);
+    const vip = await engine.model("Tag").create({ name: "vip" }, system);
+    await crm.db.transaction((tx) => tx.query("INSERT INTO contact_tags (contact_id, tag_id, tenant_id) VALUES ($1::uuid, $2::uuid, $3::uuid)", [ids.contact, vip.id, TENANT]), { role: false });
     expect((await failure(variant([]).model("Tag").findMany({}, viewer))).message).toBe("crm.tag.read requires one of sales, manager, admin");
+    // A relation whose target the principal may not read is empty, not an error; filters through it match nothing.
+    const contact = await variant([]).model("Contact").findUnique({ id: ids.contact }, viewer, { include: { labels: true } });
+    expect(contact!.labels).toEqual([]);
+    expect((await variant([]).model("Contact").findMany({ where: { labels_some: { name: "vip" } } }, viewer)).nodes).toEqual([]);
+    expect((await variant([]).model("Contact").findUnique({ id: ids.contact }, manager, { include: { labels: true } }))!.labels).toMatchObject([{ name: "vip" }]);
     const allowed = variant([{ effect: "allow", actions: ["read"], resources: ["crm.tag"], roles: "viewer" }]);
     expect((await allowed.model("Tag").findMany({}, viewer)).nodes.map((t) => t.name)).toEqual(["vip"]);
     const conditional = variant([{ effect: "allow", actions: ["read"], resources: ["crm.tag"], roles: "viewer", when: { name: "other" } }]);

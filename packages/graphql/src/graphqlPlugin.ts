@@ -79,6 +79,9 @@ function formatResponse(execution: ExecutionResult & { errors: readonly GraphQLE
     if (formatted.extensions?.code === "INTERNAL") log.error({ err: rootCause(error) }, "GraphQL resolver failed");
     errors.push(formatted);
   }
+  // An anonymous request for data that needs a login is a 401, so clients (and curl users) see
+  // the same status as for a missing token on any other path; public fields still answer 200.
+  if (statusCode === 200 && errors.length > 0 && errors.every((e) => e.extensions?.code === "UNAUTHENTICATED")) statusCode = 401;
   return { statusCode, response: { data: execution.data ?? null, errors } };
 }
 

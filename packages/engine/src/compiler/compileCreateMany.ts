@@ -5,6 +5,7 @@ import { quoteIdent } from "@tessera/db";
 import type { RequestContext } from "../queryTypes.ts";
 import type { CompiledQuery } from "./SqlParams.ts";
 import { CompileContext } from "./CompileContext.ts";
+import { accessPredicate } from "./compileAccess.ts";
 import { rowImage, rowsSatisfy, unsetColumnValue } from "./writeAccess.ts";
 import { recordFields, recordJsonExpr } from "./projectRecord.ts";
 import { columnSqlType as sqlTypeOf } from "./sqlTypes.ts";
@@ -39,10 +40,13 @@ export function compileCreateMany(schema: SchemaIR, model: ModelIR, fields: read
     const tpk = target.fields.find((f) => f.name === target.primaryKey)!;
     const scope = target.tenantScoped ? ` AND x."tenant_id" = ${params.typed(ctx.tenantId, "uuid")}` : "";
     const column = `missing_${referenceChecks.length}`;
+    // Only references the principal may read count as existing (no linking to hidden rows).
+    const access = accessPredicate(cc, target, "x", "read", "nested");
+    const readable = access === "TRUE" ? "" : ` AND (${access})`;
     // Rows of the same batch count as existing only if already committed: batches go in dependency order.
     checks.push(`(SELECT coalesce(array_agg(DISTINCT r.${quoteIdent(field.name)}::text), '{}') FROM src r
       WHERE r.${quoteIdent(field.name)} IS NOT NULL AND NOT EXISTS (
-        SELECT 1 FROM ${quoteIdent(target.tableName)} x WHERE x.${quoteIdent(tpk.column)} = r.${quoteIdent(field.name)}${scope} AND x."deleted_at" IS NULL)) AS ${column}`);
+        SELECT 1 FROM ${quoteIdent(target.tableName)} x WHERE x.${quoteIdent(tpk.column)} = r.${quoteIdent(field.name)}${scope} AND x."deleted_at" IS NULL${readable})) AS ${column}`);
     referenceChecks.push({ column, field, target: target.name });
   }
   // Every new row must satisfy the principal's rules (see compileCreate), or none is inserted.

@@ -12,6 +12,7 @@ import { recordFields, recordJsonExpr } from "./projectRecord.ts";
 import { columnSqlType as sqlTypeOf } from "./sqlTypes.ts";
 import { toParam } from "./writeParams.ts";
 import { CompileContext } from "./CompileContext.ts";
+import { accessPredicate } from "./compileAccess.ts";
 import { existingRowAccess, rowImage, rowsSatisfy, unsetColumnValue } from "./writeAccess.ts";
 
 
@@ -79,7 +80,13 @@ function uniquePredicate(key: UniqueKey, params: SqlParams): string {
  * rule must point at a live row of the same tenant. (Foreign-key constraints alone would accept a
  * row of another tenant, because constraint checks bypass row-level security.)
  */
-export function compileGuards(schema: SchemaIR, model: ModelIR, values: Map<FieldIR, unknown>, params: SqlParams, ctx: RequestContext): { exprs: string[]; guards: Guard[] } {
+export function compileGuards(schema: SchemaIR, model: ModelIR, values: Map<FieldIR, unknown>, cc: CompileContext, ctx: RequestContext): { exprs: string[]; guards: Guard[] } {
+  const params = cc.params;
+  // A reference must also be readable by the principal: no linking to, or probing for, hidden rows.
+  const readable = (target: ModelIR): string => {
+    const predicate = accessPredicate(cc, target, "x", "read", "nested");
+    return predicate === "TRUE" ? "" : ` AND (${predicate})`;
+  };
   const exprs: string[] = [];
   const guards: Guard[] = [];
   for (const [field, value] of values) {
@@ -89,7 +96,7 @@ export function compileGuards(schema: SchemaIR, model: ModelIR, values: Map<Fiel
       const target = schema.models.find((m) => m.name === rel.target)!;
       const tpk = pkField(target);
       const scope = target.tenantScoped ? ` AND x."tenant_id" = ${tenantParam(params, ctx)}` : "";
-      exprs.push(`EXISTS (SELECT 1 FROM ${quoteIdent(target.tableName)} x WHERE x.${quoteIdent(tpk.column)} = ${params.typed(value, "uuid")}${scope} AND x."deleted_at" IS NULL)`);
+      exprs.push(`EXISTS (SELECT 1 FROM ${quoteIdent(target.tableName)} x WHERE x.${quoteIdent(tpk.column)} = ${params.typed(value, "uuid")}${scope} AND x."deleted_at" IS NULL${readable(target)})`);
       guards.push({ path: ["data", field.name], message: `${field.name} refers to a ${target.name} that does not exist`, rule: "exists" });
     }
     for (const rule of field.rules) {
@@ -97,7 +104,7 @@ export function compileGuards(schema: SchemaIR, model: ModelIR, values: Map<Fiel
       const target = schema.models.find((m) => m.tableName === rule.table)!;
       const targetField = target.fields.find((f) => f.column === rule.column)!;
       const scope = target.tenantScoped ? ` AND x."tenant_id" = ${tenantParam(params, ctx)}` : "";
-      exprs.push(`EXISTS (SELECT 1 FROM ${quoteIdent(target.tableName)} x WHERE x.${quoteIdent(targetField.column)} = ${params.typed(toParam(field, value), sqlTypeOf(targetField))}${scope} AND x."deleted_at" IS NULL)`);
+      exprs.push(`EXISTS (SELECT 1 FROM ${quoteIdent(target.tableName)} x WHERE x.${quoteIdent(targetField.column)} = ${params.typed(toParam(field, value), sqlTypeOf(targetField))}${scope} AND x."deleted_at" IS NULL${readable(target)})`);
       guards.push({ path: ["data", field.name], message: `${field.name} must match an existing ${rule.table}.${rule.column}`, rule: "exists" });
     }
   }
@@ -120,7 +127,7 @@ export function guardSelect(exprs: string[]): string {
 export function compileCreate(schema: SchemaIR, model: ModelIR, values: Map<FieldIR, unknown>, ctx: RequestContext): CompiledWrite {
   const cc = new CompileContext(schema, ctx);
   const params = cc.params;
-  const { exprs, guards } = compileGuards(schema, model, values, params, ctx);
+  const { exprs, guards } = compileGuards(schema, model, values, cc, ctx);
   const columns: string[] = [];
   const inserted: string[] = [];
   const placeholders = new Map<FieldIR, string>();
@@ -170,7 +177,7 @@ export function compileRowChange(schema: SchemaIR, model: ModelIR, key: UniqueKe
   const params = cc.params;
   const values = change.kind === "update" ? change.values : new Map<FieldIR, unknown>();
   const action = change.kind === "update" ? "update" : "delete";
-  const { exprs, guards } = compileGuards(schema, model, values, params, ctx);
+  const { exprs, guards } = compileGuards(schema, model, values, cc, ctx);
   const pk = pkField(model);
   const deletedState = change.kind === "restore" ? `${T}."deleted_at" IS NOT NULL` : `${T}."deleted_at" IS NULL`;
   const sets: string[] = [];

@@ -35,7 +35,7 @@ function matchingRows(cc: CompileContext, model: ModelIR, where: Where, deleted:
 export function compileUpdateMany(schema: SchemaIR, model: ModelIR, where: Where, values: Map<FieldIR, unknown>, ctx: RequestContext): CompiledWriteMany {
   const cc = new CompileContext(schema, ctx);
   const prev = matchingRows(cc, model, where, "exclude", "update");
-  const { exprs, guards } = compileGuards(schema, model, values, cc.params, ctx);
+  const { exprs, guards } = compileGuards(schema, model, values, cc, ctx);
   const pk = model.fields.find((f) => f.name === model.primaryKey)!;
   const placeholders = new Map<FieldIR, string>();
   for (const [field, value] of values) placeholders.set(field, cc.params.typed(toParam(field, value), columnSqlType(field)));

@@ -95,7 +95,19 @@ export function groupByResolver(ir: SchemaIR, model: ModelIR): Resolver {
     const { count: _count, ...functions } = request;
     void _count;
     const base = withoutNulls(args, ["by", "where", "orderBy", "deleted"]);
-    return context.engine.model(model.name).groupBy({ ...base, ...functions, by: (base.by as string[] | undefined) ?? [] }, requestOf(context));
+    // Groups can only be ordered by grouped fields. Checked here because the engine drops an order
+    // on the primary key silently and then emits an empty ORDER BY; an empty list is the default order.
+    const by = Array.isArray(base.by) ? (base.by as string[]) : [];
+    if (Array.isArray(base.orderBy)) {
+      const orderBy = base.orderBy as string[];
+      const errors = orderBy.flatMap((key, i) => {
+        const field = key.replace(/_(ASC|DESC)$/, "");
+        return by.includes(field) ? [] : [{ path: ["orderBy", i], rule: "unknown_field", message: `'${field}' is not grouped by` }];
+      });
+      if (errors.length > 0) throw validationFailed(errors);
+      if (orderBy.length === 0) delete base.orderBy;
+    }
+    return context.engine.model(model.name).groupBy({ ...base, ...functions, by }, requestOf(context));
   });
 }
 
