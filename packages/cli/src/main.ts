@@ -8,6 +8,7 @@ import { seedCommand } from "./commands/seed.ts";
 import { startCommand } from "./commands/start.ts";
 import { initCommand } from "./commands/init.ts";
 import { tokenCommand } from "./commands/token.ts";
+import { permissionsCommand } from "./commands/permissions.ts";
 
 const USAGE = `Usage: tessera <command> [options]
 
@@ -18,6 +19,7 @@ Commands:
   codegen [--out FILE]          TypeScript types of every model (default <app>/generated/types.ts)
   seed [--scale N] [--tenant ID] demo data (N deals at scale)
   start [--port P] [--no-seed]  migrate, seed on first run, serve the API (alias: serve)
+  permissions [--json]          every permission (<app>.<model>.<action>) with the roles granted it
   token --sub ID --role R --tenant T [--team X] [--expires 8h]
                                 a Bearer token from the local dev issuer
 
@@ -49,6 +51,10 @@ export async function main(argv: string[]): Promise<number> {
       const scale = values.scale === undefined ? undefined : Number(values.scale);
       if (scale !== undefined && (!Number.isInteger(scale) || scale < 1)) throw new UsageError("--scale takes a positive whole number");
       return seedCommand({ ...commonOptions(values), scale, tenant: values.tenant });
+    }
+    case "permissions": {
+      const { values } = parse({ json: { type: "boolean" } });
+      return permissionsCommand({ ...commonOptions(values), json: values.json === true });
     }
     case "token": {
       const { values } = parse({ sub: { type: "string" }, role: { type: "string", multiple: true }, tenant: { type: "string" }, team: { type: "string", multiple: true }, expires: { type: "string" } });

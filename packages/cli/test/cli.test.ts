@@ -91,3 +91,14 @@ describe("tessera codegen", () => {
     expect(result.diagnostics).toEqual([]);
   });
 });
+
+describe("tessera permissions", () => {
+  it("lists every model × action permission with its roles as JSON", async () => {
+    const { code, out } = await run("permissions", "--json", "--app", join(process.cwd(), "apps", "crm"));
+    expect(code).toBe(0);
+    const list = JSON.parse(out) as { name: string; roles: string[] }[];
+    expect(list).toHaveLength(schema.ir.models.length * 4);
+    expect(list.find((p) => p.name === "crm.deal.delete")?.roles).toEqual(["admin", "manager"]);
+    expect(list.find((p) => p.name === "crm.deal.create")?.roles).toEqual(["admin", "manager", "sales"]);
+  });
+});
