@@ -45,7 +45,7 @@ export async function loadApp(dirArg: string): Promise<LoadedApp> {
   const schemaFile = join(dir, "schema.ts");
   if (!existsSync(schemaFile)) throw new AppLoadError(`no schema.ts in ${dir}: pass --app with a folder that holds one`);
   // The modification time in the URL makes a re-load in the same process see an edited schema.
-  const module = (await import(`${pathToFileURL(schemaFile).href}?v=${statSync(schemaFile).mtimeMs}`)) as { schema?: { kind?: string; ir?: SchemaIR } };
+  const module = (await import(`${pathToFileURL(schemaFile).href}?v=${Math.round(statSync(schemaFile).mtimeMs)}`)) as { schema?: { kind?: string; ir?: SchemaIR } };
   // The DSL exports a defined schema; anything else is read as the interface form.
   const schema = module.schema?.kind === "tessera-schema" && module.schema.ir ? module.schema.ir : loadInterfaceSchema(schemaFile);
   const seedFile = [join(dir, "seed", "index.ts"), join(dir, "seed.ts")].find((f) => existsSync(f));
