@@ -45,7 +45,9 @@ async function run(...args: string[]): Promise<{ code: number; out: string }> {
 describe("tessera init / migrate / --check", () => {
   it("creates an app from the crm template, applies its migrations and reports drift after a schema edit", async () => {
     expect((await run("init", appDir, "--template", "crm")).code).toBe(0);
-    expect(readdirSync(join(appDir, "migrations"))).toEqual(["0001_init.sql"]);
+    const templateFiles = readdirSync(join(process.cwd(), "apps", "crm", "migrations")).sort();
+    expect(readdirSync(join(appDir, "migrations")).sort()).toEqual(templateFiles);
+    const next = `${String(templateFiles.length + 1).padStart(4, "0")}_auto`;
 
     const pending = await run("migrate", "--check", "--app", appDir, ...dbArgs);
     expect(pending.code).toBe(1);
@@ -55,7 +57,7 @@ describe("tessera init / migrate / --check", () => {
     expect((await run("migrate", "--check", "--app", appDir, ...dbArgs)).code).toBe(0);
     // Running migrate again produces nothing.
     expect((await run("migrate", "--app", appDir, ...dbArgs)).out).toMatch(/nothing to apply/);
-    expect(readdirSync(join(appDir, "migrations"))).toEqual(["0001_init.sql"]);
+    expect(readdirSync(join(appDir, "migrations")).sort()).toEqual(templateFiles);
 
     const schemaFile = join(appDir, "schema.ts");
     const source = readFileSync(schemaFile, "utf8");
@@ -67,8 +69,8 @@ describe("tessera init / migrate / --check", () => {
     expect(drift.code).toBe(1);
     expect(drift.out).toContain(`ALTER TABLE "contacts" ADD COLUMN "nickname" text;`);
 
-    expect((await run("migrate", "--app", appDir, ...dbArgs)).out).toMatch(/wrote .*0002_auto\.sql[\s\S]*applied 0002_auto/);
-    const second = readFileSync(join(appDir, "migrations", "0002_auto.sql"), "utf8");
+    expect((await run("migrate", "--app", appDir, ...dbArgs)).out).toMatch(new RegExp(`wrote .*${next}\\.sql[\\s\\S]*applied ${next}`));
+    const second = readFileSync(join(appDir, "migrations", `${next}.sql`), "utf8");
     expect(second.split("\n").filter((l) => l && !l.startsWith("--"))).toEqual([`ALTER TABLE "contacts" ADD COLUMN "nickname" text;`]);
     expect((await run("migrate", "--check", "--app", appDir, ...dbArgs)).code).toBe(0);
   });

@@ -26,6 +26,8 @@ import { connectionResolver, groupByResolver, listResolver, nodeResolver, single
 import { mutationResolvers } from "./resolvers/mutationResolvers.ts";
 import { LIST_FIELD_EXTENSION, type ListFieldKind } from "./limits.ts";
 import { NODE_TYPE } from "./resolvers/nodeType.ts";
+import { changeResolver, changeSubscriber } from "./subscriptions/subscriptionFields.ts";
+import { CHANGE_TYPES } from "./subscriptions/changeEvents.ts";
 
 type Field = GraphQLFieldConfig<Record<string, unknown>, GraphQLContext>;
 type Fields = GraphQLFieldConfigMap<Record<string, unknown>, GraphQLContext>;
@@ -51,6 +53,7 @@ class TypeBuilder {
   readonly pageInfo: GraphQLObjectType;
   readonly batchPayload: GraphQLObjectType;
   readonly deletedFilter: GraphQLEnumType;
+  private changeEventTypeEnum: GraphQLEnumType | undefined;
 
   constructor(readonly ir: SchemaIR) {
     for (const e of ir.enums) {
@@ -299,6 +302,41 @@ class TypeBuilder {
     });
   }
 
+  // ---------- subscriptions ----------
+
+  /** `ChangeEventType { CREATED UPDATED DELETED RESTORED DESTROYED }`; values are the engine's event types. */
+  changeEventType(): GraphQLEnumType {
+    this.changeEventTypeEnum ??= new GraphQLEnumType({
+      name: "ChangeEventType",
+      description: "What happened to a record: created, updated, soft-deleted (to the trash), restored from the trash, or destroyed (hard delete).",
+      values: Object.fromEntries(CHANGE_TYPES.map((t) => [t.toUpperCase(), { value: t }])),
+    });
+    return this.changeEventTypeEnum;
+  }
+
+  changeEvent(model: ModelIR): GraphQLObjectType {
+    const n = modelNames(model);
+    return this.once(n.changeEvent, () => new GraphQLObjectType({
+      name: n.changeEvent,
+      description: `A committed change of a ${model.name} the subscriber may read (its read, row and field rules applied).`,
+      fields: () => ({
+        type: { type: nonNull(this.changeEventType()) },
+        node: {
+          type: this.objectType(model),
+          description: "The record as the subscriber may read it when the event is delivered (soft-deleted ones included); null after DESTROYED.",
+        },
+        previous: {
+          type: this.objectType(model),
+          description: "The record before the change, from the event log (its own fields, no relationships); null for CREATED.",
+        },
+        changedFields: { type: nonNull(listOf(GraphQLString)), description: "Fields whose value the change set to something else (readable ones)." },
+        actor: { type: GraphQLString, description: "Who made the change (the principal's sub)." },
+        at: { type: nonNull(DateTimeScalar) },
+        seq: { type: nonNull(GraphQLFloat), description: "Position in the event log: an integer, increasing in commit order (Float because GraphQL's Int has 32 bits)." },
+      }),
+    }));
+  }
+
   // ---------- filter and order inputs ----------
 
   orderByInput(model: ModelIR): GraphQLEnumType {
@@ -478,13 +516,14 @@ function checkNames(ir: SchemaIR): void {
     if (previous) throw new SchemaBuildError(`GraphQL name '${name}' of ${owner} clashes with ${previous}`);
     roots.set(name, owner);
   };
-  const reserved = ["Node", "PageInfo", "BatchPayload", "DeletedFilter", "Query", "Mutation", "Subscription", "Decimal", "Money", "Date", "DateTime", "JSON"];
+  const reserved = ["Node", "PageInfo", "BatchPayload", "DeletedFilter", "ChangeEventType", "Query", "Mutation", "Subscription", "Decimal", "Money", "Date", "DateTime", "JSON"];
   for (const name of reserved) claim(name, "the GraphQL API");
   for (const e of ir.enums) claim(e.name, `enum ${e.name}`);
   for (const model of ir.models) {
     const n = modelNames(model);
     if (!GRAPHQL_NAME.test(model.name) || !GRAPHQL_NAME.test(model.plural)) throw new SchemaBuildError(`model '${model.name}' (plural '${model.plural}') is not a valid GraphQL name`);
     claim(n.type, `model ${model.name}`);
+    if (ir.config.subscriptions) claim(n.changeEvent, `the change events of model ${model.name}`);
     for (const key of ["single", "plural", "connection", "groupBy"] as const) claim(`query:${n[key]}`, `model ${model.name}`);
   }
 }
@@ -502,6 +541,7 @@ export function buildGraphQLSchema(ir: SchemaIR): GraphQLSchema {
     },
   };
   const mutation: Fields = {};
+  const subscription: Fields = {};
   for (const model of ir.models) {
     const n = modelNames(model);
     const object = types.objectType(model);
@@ -557,10 +597,24 @@ export function buildGraphQLSchema(ir: SchemaIR): GraphQLSchema {
       args: { where: { type: types.whereInput(model) } },
       resolve: r.deleteMany,
     };
+
+    if (ir.config.subscriptions) {
+      subscription[n.changed] = {
+        type: nonNull(types.changeEvent(model)),
+        description: `Committed changes of ${model.plural} the subscriber may read, filtered by \`where\` and \`events\` (over WebSocket at /graphql/ws).`,
+        args: {
+          where: { type: types.whereInput(model), description: "Only records matching this filter (evaluated by the engine when the event is delivered)." },
+          events: { type: listOf(types.changeEventType()), description: "Only these kinds of change (default: all)." },
+        },
+        subscribe: changeSubscriber(ir, model) as Field["subscribe"],
+        resolve: changeResolver() as Field["resolve"],
+      };
+    }
   }
   return new GraphQLSchema({
     query: new GraphQLObjectType({ name: "Query", fields: query }),
     mutation: new GraphQLObjectType({ name: "Mutation", fields: mutation }),
+    ...(Object.keys(subscription).length > 0 ? { subscription: new GraphQLObjectType({ name: "Subscription", fields: subscription }) } : {}),
     types: ir.models.map((m) => types.objectType(m)),
   });
 }

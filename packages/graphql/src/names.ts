@@ -48,6 +48,8 @@ export function modelNames(model: ModelIR) {
     groupByField: `${type}GroupByField`,
     group: `${type}Group`,
     groupKey: `${type}GroupKey`,
+    changed: `${lowerFirst(type)}Changed`,
+    changeEvent: `${type}ChangeEvent`,
   };
 }
 
