@@ -212,7 +212,8 @@ export class Repository {
   async findUnique(where: Where, ctx: RequestContext, selection: Selection & { deleted?: FindManyArgs["deleted"] } = {}): Promise<RecordData | null> {
     this.authorize(ctx, "read");
     this.requireTenant(ctx);
-    const compiled = compileFindUnique(this.schema, this.model, where, selection, ctx);
+    const { deleted, ...fieldsAndIncludes } = selection;
+    const compiled = compileFindUnique(this.schema, this.model, where, fieldsAndIncludes, ctx, deleted ? { deleted } : undefined);
     return this.cachedRead(ctx, "findUnique", { where, selection }, async () => compiled.decode((await this.read(compiled, ctx)).rows));
   }
 

@@ -248,3 +248,19 @@ describe("tenant isolation", () => {
     await expectError(engine.model("Deal").findMany({}, { tenantId: null, principal: ana.principal }), "FORBIDDEN");
   });
 });
+
+describe("trash by unique fields", () => {
+  it("restores a soft-deleted record by a unique field, and reads it from the trash by id", async () => {
+    const contact = await engine.model("Contact").create({ firstName: "Inês", email: "ines.trash@example.com" }, ana);
+    await engine.model("Contact").delete({ email: "ines.trash@example.com" }, ana);
+    expect(await engine.model("Contact").findUnique({ id: contact.id as string }, ana)).toBeNull();
+    expect(await engine.model("Contact").findUnique({ id: contact.id as string }, ana, { deleted: "only" })).toMatchObject({ firstName: "Inês" });
+    const restored = await engine.model("Contact").restore({ email: "ines.trash@example.com" }, ana);
+    expect(restored).toMatchObject({ id: contact.id, deletedAt: null });
+  });
+
+  it("groups with an empty orderBy in the default order instead of failing", async () => {
+    const groups = await engine.model("Deal").groupBy({ by: ["stage"], orderBy: [] }, ana);
+    expect(groups.length).toBeGreaterThan(0);
+  });
+});

@@ -40,10 +40,12 @@ export function compileGroupBy(schema: SchemaIR, model: ModelIR, args: GroupByAr
   let keys: SortKey[] = by.map((field) => ({ field, direction: "ASC" }));
   if (args.orderBy !== undefined) {
     const pk = model.primaryKey;
-    keys = parseOrderBy(cc, model, args.orderBy).filter((k) => k.field.name !== pk || by.some((b) => b.name === pk));
-    keys.forEach((k, i) => {
+    const requested = parseOrderBy(cc, model, args.orderBy).filter((k) => k.field.name !== pk || by.some((b) => b.name === pk));
+    requested.forEach((k, i) => {
       if (!by.includes(k.field)) cc.error(["orderBy", i], "unknown_field", `'${k.field.name}' is not grouped by`);
     });
+    // An empty list (or only the implicit id tie-breaker) means the default order, never `ORDER BY` with nothing.
+    if (requested.length > 0) keys = requested;
   }
   cc.throwIfInvalid();
 

@@ -70,9 +70,9 @@ function tenantPredicate(model: ModelIR, params: SqlParams, ctx: RequestContext,
   return model.tenantScoped ? `${alias}."tenant_id" = ${tenantParam(params, ctx)}` : "true";
 }
 
+/** The key's value; which of live or soft-deleted rows it may match is the caller's `deletedState`. */
 function uniquePredicate(key: UniqueKey, params: SqlParams): string {
-  const extra = key.field.rules.some((r) => r.kind === "unique") ? ` AND ${T}."deleted_at" IS NULL` : "";
-  return `${col(key.field)} = ${params.typed(toParam(key.field, key.value), sqlTypeOf(key.field))}${extra}`;
+  return `${col(key.field)} = ${params.typed(toParam(key.field, key.value), sqlTypeOf(key.field))}`;
 }
 
 /**
@@ -203,6 +203,9 @@ export function compileRowChange(schema: SchemaIR, model: ModelIR, key: UniqueKe
   const sql = `WITH prev AS (
     SELECT ${T}.*, ${readable} AS "__readable", ${writable} AS "__writable" FROM ${quoteIdent(model.tableName)} ${T}
     WHERE ${uniquePredicate(key, params)} AND ${tenantPredicate(model, params, ctx)} AND ${deletedState}
+    -- A unique value is unique among live rows only: several soft-deleted rows may share it, and
+    -- restoring by it brings back the most recently deleted one.
+    ORDER BY ${T}."deleted_at" DESC NULLS FIRST LIMIT 1
     FOR UPDATE
   ),
   ${guardCte(exprs)},

@@ -69,9 +69,38 @@ export class EventDispatcher {
    * Delivers everything committed so far; resolves when every consumer of this dispatcher has
    * caught up. Waits for a delivery already running here, whose cursor locks it would otherwise skip.
    */
-  async drain(): Promise<void> {
+  async drain(options: { timeoutMs?: number } = {}): Promise<void> {
     while (this.pumping) await this.pumping;
-    await this.deliverAll();
+    // Events committed before this call may still be held back by the xmin gate: the snapshot's
+    // xmin is cluster-wide, so any open transaction (even in another database of the server)
+    // delays them. Keep delivering until every consumer has passed them, for a bounded time.
+    const target = await this.lastCommittedSeq();
+    const deadline = Date.now() + (options.timeoutMs ?? 10_000);
+    for (;;) {
+      await this.deliverAll();
+      if ((await this.slowestPosition()) >= target || Date.now() > deadline) return;
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+  }
+
+  private async lastCommittedSeq(): Promise<number> {
+    const { rows } = await this.db.transaction(
+      (tx) => tx.query<{ seq: string }>(`SELECT coalesce(max(seq), 0)::text AS seq FROM ${quoteIdent(SYSTEM_TABLES.events)}`),
+      { role: false },
+    );
+    return Number(rows[0].seq);
+  }
+
+  private async slowestPosition(): Promise<number> {
+    if (this.consumers.size === 0) return Number.POSITIVE_INFINITY;
+    const { rows } = await this.db.transaction(
+      (tx) =>
+        tx.query<{ position: string }>(`SELECT coalesce(min(position), 0)::text AS position FROM ${quoteIdent(SYSTEM_TABLES.consumers)} WHERE name = ANY($1::text[])`, [
+          [...this.consumers.keys()],
+        ]),
+      { role: false },
+    );
+    return Number(rows[0].position);
   }
 
   private async deliverAll(): Promise<void> {
