@@ -13,6 +13,7 @@ import { buildGraphQLSchema } from "./buildGraphQLSchema.ts";
 import type { GraphQLContext } from "./context.ts";
 import { formatGraphQLError, INTERNAL_MESSAGE, rootCause } from "./errors.ts";
 import { checkCost, depthLimitRule, type QueryLimits } from "./limits.ts";
+import { traceRootResolvers } from "./tracing.ts";
 
 export interface GraphQLPluginOptions {
   engine: Engine;
@@ -86,7 +87,7 @@ function formatResponse(execution: ExecutionResult & { errors: readonly GraphQLE
 }
 
 export const graphqlPlugin: FastifyPluginAsync<GraphQLPluginOptions> = async (app, options) => {
-  const schema = options.schema ?? buildGraphQLSchema(options.ir);
+  const schema = traceRootResolvers(options.schema ?? buildGraphQLSchema(options.ir));
   const identities = new WeakMap<FastifyRequest, RequestContext>();
 
   async function resolveIdentity(request: FastifyRequest, reply: FastifyReply): Promise<FastifyReply | undefined> {

@@ -6,3 +6,14 @@ export { toGraphQLError, formatGraphQLError, type TesseraErrorExtensions } from 
 export { depthLimitRule, estimateCost, checkCost, DEFAULT_MAX_COST, DEFAULT_MAX_DEPTH, type QueryLimits, type CostOptions } from "./limits.ts";
 export { toGlobalId, fromGlobalId } from "./globalId.ts";
 export { DecimalScalar, MoneyScalar, DateScalar, DateTimeScalar, JSONScalar } from "./scalars.ts";
+export {
+  graphqlSubscriptionsPlugin,
+  GRAPHQL_WS_PATH,
+  type GraphQLSubscriptionsOptions,
+  type ConnectionParams,
+} from "./subscriptions/graphqlWsPlugin.ts";
+export { connectionHeaders, ConnectionParamsError } from "./subscriptions/connectionParams.ts";
+export { ChangeEventHub, ChangeStream, ChangeFailure, DEFAULT_QUEUE_LIMIT, type ChangeEventHubOptions, type ChangeEventHubStats, type ChangeStreamItem } from "./subscriptions/ChangeEventHub.ts";
+export { ChangeFilter, previousImage, type ChangePayload, type ChangeSubscriptionSpec, type ChangeType } from "./subscriptions/changeEvents.ts";
+export type { SubscriptionContext } from "./subscriptions/subscriptionFields.ts";
+export { traceRootResolvers } from "./tracing.ts";
