@@ -1,5 +1,6 @@
 // The whole API: core server + authentication (configured issuer or local dev issuer, API keys,
 // tenancy at the edge) + GraphQL + browser login when an OIDC client is configured.
+import { randomUUID } from "node:crypto";
 import type { FastifyInstance } from "fastify";
 import type { SchemaIR } from "@tessera/schema";
 import { ApiKeyStore, type Engine } from "@tessera/engine";
@@ -12,7 +13,7 @@ import {
   type DevIssuer,
   type IssuerConfig,
 } from "@tessera/auth";
-import { graphqlPlugin } from "@tessera/graphql";
+import { buildGraphQLSchema, connectionHeaders, graphqlPlugin, graphqlSubscriptionsPlugin, GRAPHQL_WS_PATH } from "@tessera/graphql";
 import { createServer, type ServerOptions } from "./createServer.ts";
 
 export interface OidcClientConfig {
@@ -33,6 +34,8 @@ export interface ApiServerOptions extends Omit<ServerOptions, "register"> {
   /** Single-tenant mode: every request runs in this tenant. */
   tenantId?: string;
   nodeEnv?: string;
+  /** Names this node's event consumer for subscriptions (`graphql-ws:<nodeId>`); default the process id. */
+  nodeId?: string;
 }
 
 export interface ApiServer {
@@ -51,20 +54,38 @@ export async function createApiServer(options: ApiServerOptions): Promise<ApiSer
   });
   const app = await createServer({
     ...options,
-    register: async (server, { rateLimiter }) => {
+    register: async (server, { rateLimiter, metrics }) => {
       if (verifier.devIssuer) await server.register(jwksRoute, { jwks: verifier.devIssuer.jwks });
+      const schema = buildGraphQLSchema(options.ir);
       await server.register(graphqlPlugin, {
         engine: options.engine,
         ir: options.ir,
+        schema,
         resolveContext: async (request) => {
           const context = await auth.resolveOptionalContext(request);
           if (context.principal) {
             await rateLimiter.consumePrincipal(context.principal.sub);
-            request.log = request.log.child({ principal: context.principal.sub, tenant: context.tenantId });
+            request.identity = { principal: context.principal.sub, tenant: context.tenantId };
           }
           return context;
         },
       });
+      if (schema.getSubscriptionType()) {
+        // Subscriptions: the token (or API key) and tenant come in the connection_init payload and
+        // go through the same authenticator as HTTP requests; a connection without one is refused.
+        await server.register(graphqlSubscriptionsPlugin, {
+          engine: options.engine,
+          ir: options.ir,
+          schema,
+          ...(options.nodeId ? { nodeId: options.nodeId } : {}),
+          authenticate: async (params) => {
+            const context = await auth.resolveRequestContext({ headers: connectionHeaders(params), id: randomUUID() });
+            if (context.principal) await rateLimiter.consumePrincipal(context.principal.sub);
+            return context;
+          },
+          onConnectionsChange: (open) => metrics.wsConnections.set({ endpoint: GRAPHQL_WS_PATH }, open),
+        });
+      }
       if (options.issuer && options.oidcClient) {
         await server.register(oidcLoginPlugin, {
           issuer: options.issuer.issuer,

@@ -27,6 +27,13 @@ export interface ServerOptions {
 }
 
 export const DEFAULT_BODY_LIMIT = 1_048_576;
+
+declare module "fastify" {
+  interface FastifyRequest {
+    /** Who the request ran as, set by the auth layer; logged with the request. */
+    identity: { principal: string; tenant: string | null } | null;
+  }
+}
 const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
 
 export async function createServer(options: ServerOptions): Promise<FastifyInstance> {
@@ -40,6 +47,21 @@ export async function createServer(options: ServerOptions): Promise<FastifyInsta
     },
     // Keep-alive sockets would otherwise hold a graceful shutdown open.
     forceCloseConnections: "idle",
+    // Completion is logged below, with the principal and tenant the auth layer found.
+    disableRequestLogging: true,
+  });
+  app.decorateRequest("identity", null);
+  app.addHook("onResponse", async (request, reply) => {
+    request.log.info(
+      {
+        method: request.method,
+        url: request.url,
+        statusCode: reply.statusCode,
+        responseTimeMs: Math.round(reply.elapsedTime * 10) / 10,
+        ...(request.identity ? { principal: request.identity.principal, tenant: request.identity.tenant } : {}),
+      },
+      "request completed",
+    );
   });
   app.addHook("onSend", async (request, reply) => {
     reply.header("x-request-id", request.id);
