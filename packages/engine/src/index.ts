@@ -3,7 +3,7 @@ export { Repository, type WriteResult, type ManyResult } from "./Repository.ts";
 export { EngineError, validationFailed, notFound, type ErrorCode, type FieldError } from "./EngineError.ts";
 export * from "./queryTypes.ts";
 export { ReadCache, type ReadCacheOptions } from "./cache/ReadCache.ts";
-export { EventDispatcher, type EventHandler, type DispatcherOptions } from "./events/EventDispatcher.ts";
+export { EventDispatcher, type EventHandler, type DispatcherOptions, type DispatcherStats } from "./events/EventDispatcher.ts";
 export type { EventRecord } from "./events/EventRecord.ts";
 export { replayRecord } from "./events/replayRecord.ts";
 export { Authorizer, type AccessDecision } from "./authorization/Authorizer.ts";

@@ -68,7 +68,7 @@ export async function createServer(options: ServerOptions): Promise<FastifyInsta
   });
   await app.register(cors, { origin: options.corsOrigins && options.corsOrigins.length > 0 ? options.corsOrigins : false, credentials: true });
 
-  const metrics = registerMetrics(app, options.engine.db);
+  const metrics = registerMetrics(app, options.engine.db, options.engine.events.stats);
   const rateLimiter = registerRateLimit(app, options.rateLimit ?? DEFAULT_RATE_LIMIT, metrics);
   const startedAt = new Date().toISOString();
 

@@ -42,6 +42,8 @@ describe("operations endpoints", () => {
     const text = (await app.inject({ url: "/metrics" })).body;
     expect(text).toMatch(/tessera_http_request_duration_seconds_count\{method="GET",route="\/readyz",status="200"\} 1/);
     expect(text).toMatch(/tessera_sql_statement_duration_seconds_count\{ok="true"\} [1-9]/);
+    expect(text).toMatch(/tessera_event_dispatch_lag_seconds \d/);
+    expect(text).toMatch(/tessera_http_open_connections \d/);
     await app.close();
   });
 

@@ -14,7 +14,15 @@ export interface DispatcherOptions {
   pollIntervalMs?: number;
 }
 
+export interface DispatcherStats {
+  /** Events handed to consumers (a batch redelivered after a failure counts again). */
+  delivered: number;
+  /** Seconds between the last delivered event's commit time and its delivery. */
+  lagSeconds: number;
+}
+
 export class EventDispatcher {
+  readonly stats: DispatcherStats = { delivered: 0, lagSeconds: 0 };
   private consumers = new Map<string, EventHandler>();
   private running = false;
   private pumping: Promise<void> | undefined;
@@ -149,6 +157,8 @@ export class EventDispatcher {
         if (rows.length === 0) return 0;
         const events = rows.map(toEventRecord);
         await handler(events);
+        this.stats.delivered += events.length;
+        this.stats.lagSeconds = Math.max(0, (Date.now() - Date.parse(events[events.length - 1].at)) / 1000);
         await tx.query(`UPDATE ${quoteIdent(SYSTEM_TABLES.consumers)} SET position = $2::bigint, updated_at = now() WHERE name = $1`, [
           name,
           String(events[events.length - 1].seq),

@@ -2,6 +2,7 @@
 import type { FastifyInstance } from "fastify";
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from "prom-client";
 import type { Database } from "@tessera/db";
+import type { DispatcherStats } from "@tessera/engine";
 
 export interface Metrics {
   registry: Registry;
@@ -10,7 +11,7 @@ export interface Metrics {
   wsConnections: Gauge<"endpoint">;
 }
 
-export function registerMetrics(app: FastifyInstance, db: Database): Metrics {
+export function registerMetrics(app: FastifyInstance, db: Database, events?: DispatcherStats): Metrics {
   const registry = new Registry();
   collectDefaultMetrics({ register: registry, prefix: "tessera_" });
   const http = new Histogram({
@@ -31,6 +32,24 @@ export function registerMetrics(app: FastifyInstance, db: Database): Metrics {
   const rateLimited = new Counter({ name: "tessera_rate_limited_total", help: "Requests refused by rate limiting", labelNames: ["scope"] as const, registers: [registry] });
   const wsConnections = new Gauge({ name: "tessera_ws_connections", help: "Open WebSocket connections", labelNames: ["endpoint"] as const, registers: [registry] });
 
+  if (events) {
+    new Gauge({
+      name: "tessera_event_dispatch_lag_seconds",
+      help: "Time from an event's commit to its delivery to this node's consumers (last batch)",
+      registers: [registry],
+      collect() {
+        this.set(events.lagSeconds);
+      },
+    });
+    new Gauge({
+      name: "tessera_events_delivered",
+      help: "Committed events delivered to this node's consumers",
+      registers: [registry],
+      collect() {
+        this.set(events.delivered);
+      },
+    });
+  }
   const stopObserving = db.observe(({ durationMs, ok }) => sql.observe({ ok: String(ok) }, durationMs / 1000));
   app.addHook("onClose", async () => stopObserving());
   app.server.on("connection", (socket) => {
