@@ -37,7 +37,10 @@ export class ChangeFailure {
 export type ChangeStreamItem = ChangePayload | ChangeFailure;
 
 export interface ChangeEventHubStats {
+  /** Open now. */
   subscriptions: number;
+  /** Opened since start. */
+  opened: number;
   /** Subscriptions ended because their queue overflowed, since start. */
   overflowed: number;
 }
@@ -163,6 +166,7 @@ export class ChangeEventHub {
   private started = false;
   private closed = false;
   private overflowed = 0;
+  private opened = 0;
 
   constructor(
     readonly engine: Engine,
@@ -190,6 +194,7 @@ export class ChangeEventHub {
   /** A new subscription (already checked with `checkSubscription`). */
   open(spec: ChangeSubscriptionSpec): ChangeStream {
     const stream = new ChangeStream(this, new ChangeFilter(this.engine, this.ir, spec), this.queueLimit);
+    this.opened++;
     if (this.closed) stream.end();
     else this.streams.add(stream);
     return stream;
@@ -204,7 +209,7 @@ export class ChangeEventHub {
   }
 
   stats(): ChangeEventHubStats {
-    return { subscriptions: this.streams.size, overflowed: this.overflowed };
+    return { subscriptions: this.streams.size, opened: this.opened, overflowed: this.overflowed };
   }
 
   /** @internal */

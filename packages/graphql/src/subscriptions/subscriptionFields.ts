@@ -57,7 +57,7 @@ export function changeSubscriber(ir: SchemaIR, model: ModelIR): GraphQLFieldReso
   return async (_source, args, context, info) => {
     try {
       const hub = context?.changes;
-      if (!hub) throw new EngineError("VALIDATION_FAILED", "subscriptions are served over WebSocket at /graphql/ws (graphql-ws protocol)");
+      if (!hub) throw new EngineError("VALIDATION_FAILED", WS_ONLY);
       const request = requestOf(context);
       checkPreviousSelection(info, model);
       const top = collectFieldNodes(info, info.fieldNodes.map((n) => n.selectionSet), "any");
@@ -78,10 +78,16 @@ export function changeSubscriber(ir: SchemaIR, model: ModelIR): GraphQLFieldReso
   };
 }
 
-/** The `resolve` of `<model>Changed`: each stream item is the event, or the error to report. */
+const WS_ONLY = "subscriptions are served over WebSocket at /graphql/ws (graphql-ws protocol)";
+
+/**
+ * The `resolve` of `<model>Changed`: each stream item is the event, or the error to report. Without
+ * an item the operation was executed rather than subscribed (e.g. POSTed to /graphql).
+ */
 export function changeResolver(): GraphQLFieldResolver<unknown, SubscriptionContext> {
   return (item) => {
     if (item instanceof ChangeFailure) throw toGraphQLError(item.error);
+    if (item === undefined || item === null) throw toGraphQLError(new EngineError("VALIDATION_FAILED", WS_ONLY));
     return item;
   };
 }
