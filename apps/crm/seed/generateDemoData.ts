@@ -306,7 +306,8 @@ export function demoDataCounts(scale?: number): DemoDataCounts {
     deals,
     companies: Math.max(50, Math.floor(deals / 50)),
     contacts: Math.max(200, Math.floor(deals / 5)),
-    activities: Math.max(500, deals),
+    // Sub-linear like the others: a benchmark dataset is about deals; 100k deals bring 25k activities.
+    activities: Math.max(500, Math.floor(deals / 4)),
     leads: Math.max(30, Math.floor(deals / 20)),
     tickets: Math.max(25, Math.floor(deals / 20)),
     quotes: Math.max(20, Math.floor(deals / 50)),

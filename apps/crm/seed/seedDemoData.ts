@@ -5,6 +5,8 @@ import { DEMO_DATA_ORDER, DEMO_USERS, generateDemoData } from "./generateDemoDat
 
 export interface SeedSummary {
   counts: Record<string, number>;
+  /** Seconds spent per model, for benchmark-scale runs. */
+  seconds: Record<string, number>;
   users: { email: string; name: string; role: string }[];
 }
 
@@ -12,7 +14,9 @@ export async function seed(engine: Engine, options: { tenantId: string; scale?: 
   const data = generateDemoData({ tenantId: options.tenantId, scale: options.scale });
   const ctx = systemContext(options.tenantId);
   const counts: Record<string, number> = {};
+  const seconds: Record<string, number> = {};
   for (const { key, model } of DEMO_DATA_ORDER) {
+    const started = performance.now();
     const rows = data[key] as unknown as Record<string, unknown>[];
     const repo = engine.model(model);
     if (!repo.model.tenantScoped) {
@@ -24,11 +28,13 @@ export async function seed(engine: Engine, options: { tenantId: string; scale?: 
         created++;
       }
       counts[model] = created;
+      seconds[model] = (performance.now() - started) / 1000;
       continue;
     }
     counts[model] = (await repo.createMany(rows, ctx, { batchSize: 2000 })).count;
+    seconds[model] = (performance.now() - started) / 1000;
   }
-  return { counts, users: DEMO_USERS.map((u) => ({ email: u.email, name: u.name, role: u.role })) };
+  return { counts, seconds, users: DEMO_USERS.map((u) => ({ email: u.email, name: u.name, role: u.role })) };
 }
 
 /** The seeded users, for `start` to print and sign a dev token for. */

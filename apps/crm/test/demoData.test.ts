@@ -304,7 +304,7 @@ describe("generateDemoData", () => {
     expect(big.deals).toHaveLength(100_000);
     expect(big.contacts).toHaveLength(20_000);
     expect(big.companies).toHaveLength(2_000);
-    expect(big.activities).toHaveLength(100_000);
+    expect(big.activities).toHaveLength(25_000);
     const contactIds = new Set(big.contacts.map((c) => c.id));
     expect(big.deals.every((d) => contactIds.has(d.contactId))).toBe(true);
     const emails = big.contacts.map((c) => c.email).filter((e) => e !== null);

@@ -15,6 +15,8 @@ export type SeedFunction = (engine: Engine, options: SeedOptions) => Promise<See
 export interface SeedSummary {
   /** Rows created per model. */
   counts: Record<string, number>;
+  /** Seconds per model, when the seed measures them. */
+  seconds?: Record<string, number>;
 }
 
 /** A seeded user `start` can print and sign a dev token for. */

@@ -19,7 +19,8 @@ export async function seedCommand(options: CommonOptions & { scale?: number; ten
     const started = performance.now();
     const summary = await app.seed(engine, { tenantId, scale: options.scale });
     const seconds = ((performance.now() - started) / 1000).toFixed(1);
-    console.log(`seeded tenant ${tenantId} in ${seconds}s: ${Object.entries(summary.counts).map(([m, n]) => `${n} ${m}`).join(", ")}`);
+    const per = summary.seconds ?? {};
+    console.log(`seeded tenant ${tenantId} in ${seconds}s: ${Object.entries(summary.counts).map(([m, n]) => `${n} ${m}${per[m] !== undefined && per[m] >= 1 ? ` (${per[m].toFixed(1)}s)` : ""}`).join(", ")}`);
     return 0;
   } finally {
     await db.close();
