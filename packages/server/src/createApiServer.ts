@@ -5,6 +5,7 @@ import type { FastifyInstance } from "fastify";
 import type { SchemaIR } from "@tessera/schema";
 import { ApiKeyStore, type Engine } from "@tessera/engine";
 import {
+  cachedMembershipCheck,
   createRequestAuthenticator,
   createTokenVerifier,
   engineMembershipCheck,
@@ -36,6 +37,12 @@ export interface ApiServerOptions extends Omit<ServerOptions, "register"> {
   nodeEnv?: string;
   /** Names this node's event consumer for subscriptions (`graphql-ws:<nodeId>`); default the process id. */
   nodeId?: string;
+  /**
+   * How long a membership lookup is reused (ms); default 2,000, `0` looks it up on every request.
+   * Membership changes committed through this node's engine (or delivered by its dispatcher once
+   * `engine.start()`ed) drop the tenant's entries at once; the TTL bounds the rest.
+   */
+  membershipCacheTtlMs?: number;
 }
 
 export interface ApiServer {
@@ -46,10 +53,21 @@ export interface ApiServer {
 
 export async function createApiServer(options: ApiServerOptions): Promise<ApiServer> {
   const verifier = await createTokenVerifier({ issuer: options.issuer ?? null, dataDir: options.dataDir, nodeEnv: options.nodeEnv ?? process.env.NODE_ENV });
+  const membershipTtl = options.membershipCacheTtlMs ?? 2_000;
+  let isMember = engineMembershipCheck(options.engine);
+  let stopInvalidating = (): void => undefined;
+  if (membershipTtl > 0) {
+    const cached = cachedMembershipCheck(isMember, { ttlMs: membershipTtl });
+    const remove = options.engine.onCommit((tenantId, model) => {
+      if (model === "Membership") cached.invalidate(tenantId);
+    });
+    stopInvalidating = () => void remove();
+    isMember = cached;
+  }
   const auth = createRequestAuthenticator({
     verifyToken: verifier.verify,
     apiKeys: new ApiKeyStore(options.engine.db),
-    isMember: engineMembershipCheck(options.engine),
+    isMember,
     ...(options.tenantId ? { tenantId: options.tenantId } : {}),
   });
   const app = await createServer({
@@ -98,5 +116,6 @@ export async function createApiServer(options: ApiServerOptions): Promise<ApiSer
       }
     },
   });
+  app.addHook("onClose", async () => stopInvalidating());
   return { app, devIssuer: verifier.devIssuer };
 }

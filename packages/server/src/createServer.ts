@@ -1,7 +1,7 @@
 // HTTP composition: request ids and JSON logs, CORS, body limits, metrics, rate limiting, health;
 // the API plugins (GraphQL, auth, realtime) are registered on top through `register`.
 import { randomUUID } from "node:crypto";
-import Fastify, { type FastifyInstance } from "fastify";
+import Fastify, { LogController, type FastifyInstance, type FastifyReply, type FastifyRequest } from "fastify";
 import cors from "@fastify/cors";
 import type { Engine } from "@tessera/engine";
 import { registerMetrics, type Metrics } from "./plugins/metrics.ts";
@@ -36,6 +36,26 @@ declare module "fastify" {
 }
 const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
 
+/**
+ * One JSON line per request, when it completes, with who it ran as (the auth layer sets
+ * `request.identity`); fastify's error logging is kept as it is.
+ */
+class RequestLogController extends LogController {
+  override incomingRequest(): void {}
+
+  override requestCompleted(error: Error | null | undefined, request: FastifyRequest, reply: FastifyReply): void {
+    const line = {
+      method: request.method,
+      url: request.url,
+      statusCode: reply.statusCode,
+      responseTimeMs: Math.round(reply.elapsedTime * 10) / 10,
+      ...(request.identity ? { principal: request.identity.principal, tenant: request.identity.tenant } : {}),
+    };
+    if (error) reply.log.error({ ...line, err: error }, "request errored");
+    else reply.log.info(line, "request completed");
+  }
+}
+
 export async function createServer(options: ServerOptions): Promise<FastifyInstance> {
   const app = Fastify({
     logger: options.logger === undefined ? false : options.logger === true ? { level: "info" } : options.logger,
@@ -47,22 +67,9 @@ export async function createServer(options: ServerOptions): Promise<FastifyInsta
     },
     // Keep-alive sockets would otherwise hold a graceful shutdown open.
     forceCloseConnections: "idle",
-    // Completion is logged below, with the principal and tenant the auth layer found.
-    disableRequestLogging: true,
+    logController: new RequestLogController(),
   });
   app.decorateRequest("identity", null);
-  app.addHook("onResponse", async (request, reply) => {
-    request.log.info(
-      {
-        method: request.method,
-        url: request.url,
-        statusCode: reply.statusCode,
-        responseTimeMs: Math.round(reply.elapsedTime * 10) / 10,
-        ...(request.identity ? { principal: request.identity.principal, tenant: request.identity.tenant } : {}),
-      },
-      "request completed",
-    );
-  });
   app.addHook("onSend", async (request, reply) => {
     reply.header("x-request-id", request.id);
   });
