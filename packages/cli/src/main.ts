@@ -9,6 +9,8 @@ import { startCommand } from "./commands/start.ts";
 import { initCommand } from "./commands/init.ts";
 import { tokenCommand } from "./commands/token.ts";
 import { permissionsCommand } from "./commands/permissions.ts";
+import { apiKeyCommand } from "./commands/apikey.ts";
+import { tenantCreateCommand } from "./commands/tenant.ts";
 
 const USAGE = `Usage: tessera <command> [options]
 
@@ -19,6 +21,11 @@ Commands:
   codegen [--out FILE]          TypeScript types of every model (default <app>/generated/types.ts)
   seed [--scale N] [--tenant ID] demo data (N deals at scale)
   start [--port P] [--no-seed]  migrate, seed on first run, serve the API (alias: serve)
+  tenant create --name N [--id UUID] [--slug S]
+                                register a tenant (idempotent); prints its id
+  apikey create --tenant T --name N [--role R …] [--permission P …]
+                                an API key for machines (printed once; only its hash is kept)
+  apikey list --tenant T | apikey revoke --tenant T --id ID
   permissions [--json]          every permission (<app>.<model>.<action>) with the roles granted it
   token --sub ID --role R --tenant T [--team X] [--expires 8h]
                                 a Bearer token from the local dev issuer
@@ -51,6 +58,34 @@ export async function main(argv: string[]): Promise<number> {
       const scale = values.scale === undefined ? undefined : Number(values.scale);
       if (scale !== undefined && (!Number.isInteger(scale) || scale < 1)) throw new UsageError("--scale takes a positive whole number");
       return seedCommand({ ...commonOptions(values), scale, tenant: values.tenant });
+    }
+    case "tenant": {
+      const { values, positionals } = parse({ id: { type: "string" }, name: { type: "string" }, slug: { type: "string" } });
+      if (positionals[0] !== "create") throw new UsageError("tenant takes: create --name N [--id UUID]");
+      if (!values.name) throw new UsageError("tenant create needs --name");
+      return tenantCreateCommand({ ...commonOptions(values), name: values.name, id: values.id, slug: values.slug });
+    }
+    case "apikey": {
+      const { values, positionals } = parse({
+        tenant: { type: "string" },
+        name: { type: "string" },
+        id: { type: "string" },
+        role: { type: "string", multiple: true },
+        permission: { type: "string", multiple: true },
+      });
+      const action = positionals[0];
+      if (!values.tenant) throw new UsageError("apikey needs --tenant");
+      const common = { ...commonOptions(values), tenant: values.tenant };
+      if (action === "create") {
+        if (!values.name) throw new UsageError("apikey create needs --name");
+        return apiKeyCommand({ ...common, action, name: values.name, roles: (values.role as string[] | undefined) ?? [], permissions: (values.permission as string[] | undefined) ?? [] });
+      }
+      if (action === "list") return apiKeyCommand({ ...common, action });
+      if (action === "revoke") {
+        if (!values.id) throw new UsageError("apikey revoke needs --id");
+        return apiKeyCommand({ ...common, action, id: values.id });
+      }
+      throw new UsageError("apikey takes create, list or revoke");
     }
     case "permissions": {
       const { values } = parse({ json: { type: "boolean" } });

@@ -13,6 +13,16 @@ const root = join(process.cwd(), ".tessera", "test-apps", randomBytes(4).toStrin
 const appDir = join(root, "app");
 let server: TestDatabase | undefined;
 let dbArgs: string[];
+const extraDatabases: TestDatabase[] = [];
+
+/** A database of its own, for a test that must not see another test's migrations. */
+async function freshDbArgs(name: string): Promise<string[]> {
+  if (!process.env.DATABASE_URL) return ["--data-dir", join(root, `data-${name}`)];
+  const db = await createTestDatabase();
+  await db.db.close();
+  extraDatabases.push(db);
+  return ["--database-url", db.url!];
+}
 
 beforeAll(async () => {
   mkdirSync(root, { recursive: true });
@@ -27,6 +37,7 @@ beforeAll(async () => {
 afterAll(async () => {
   rmSync(root, { recursive: true, force: true });
   await server?.drop().catch(() => undefined);
+  for (const db of extraDatabases) await db.drop().catch(() => undefined);
 });
 
 async function run(...args: string[]): Promise<{ code: number; out: string }> {
@@ -102,5 +113,26 @@ describe("tessera permissions", () => {
     expect(list).toHaveLength(schema.ir.models.length * 4);
     expect(list.find((p) => p.name === "crm.deal.delete")?.roles).toEqual(["admin", "manager"]);
     expect(list.find((p) => p.name === "crm.deal.create")?.roles).toEqual(["admin", "manager", "sales"]);
+  });
+});
+
+describe("tessera apikey", () => {
+  it("creates a key printed once, lists it without the secret, and revokes it", async () => {
+    const tenant = "2a000000-0000-4000-8000-00000000000a";
+    const crmApp = join(process.cwd(), "apps", "crm");
+    const dbArgs = await freshDbArgs("apikey");
+    const missing = await run("apikey", "create", "--tenant", tenant, "--name", "etl", "--app", crmApp, ...dbArgs);
+    expect(missing).toMatchObject({ code: 1, out: expect.stringContaining(`no tenant ${tenant}`) });
+    expect((await run("tenant", "create", "--id", tenant, "--name", "Acme", "--app", crmApp, ...dbArgs)).code).toBe(0);
+    const created = await run("apikey", "create", "--tenant", tenant, "--name", "etl", "--role", "viewer", "--app", crmApp, ...dbArgs);
+    expect(created.code).toBe(0);
+    const key = created.out.split("\n")[0];
+    expect(key).toMatch(/^tsk_[0-9a-f]+_[0-9a-f]{64}$/);
+    const listed = await run("apikey", "list", "--tenant", tenant, "--app", crmApp, ...dbArgs);
+    const records = JSON.parse(listed.out.slice(0, listed.out.lastIndexOf("]") + 1)) as { id: string; name: string; roles: string[] }[];
+    expect(records).toMatchObject([{ name: "etl", roles: ["viewer"] }]);
+    expect(listed.out).not.toContain(key.split("_")[2]);
+    expect((await run("apikey", "revoke", "--tenant", tenant, "--id", records[0].id, "--app", crmApp, ...dbArgs)).code).toBe(0);
+    expect((await run("apikey", "revoke", "--tenant", tenant, "--id", records[0].id, "--app", crmApp, ...dbArgs)).code).toBe(1);
   });
 });
