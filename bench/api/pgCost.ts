@@ -1,7 +1,8 @@
 // `tsx bench/api/pgCost.ts`: PostgreSQL backend CPU, client CPU and wall time per by-id request as
 // each server of `npm run bench:api` sends it, one connection, sequential — to explain where the
 // Tessera API's database cost goes. The statements are the ones Tessera sent for the B workload
-// (captured from the driver), H's hand-written one, and H's one prepared (as PostGraphile does).
+// (captured from the driver), H's hand-written one, and H's one prepared (as PostGraphile does);
+// "T by-id tx now" is what the driver sends since prepared statements and the one-trip BEGIN.
 // Reads /proc/<backend pid>/stat, so PostgreSQL must run on this machine.
 import pg from "pg";
 import { readFile } from "node:fs/promises";
@@ -24,6 +25,9 @@ const cases: Record<string, () => Promise<unknown>> = {
   "T by-id statement alone (owner, no tx)": () => c.query(TSQL, [DEAL, TENANT_ID]),
   "T by-id tx: BEGIN+set_config(role)+stmt+COMMIT": async () => { await c.query("BEGIN"); await c.query("SELECT set_config('role', $1, true), set_config('app.tenant_id', $2, true), set_config('app.principal', $3, true)", ["tessera_app", TENANT_ID, principal]); await c.query(TSQL, [DEAL, TENANT_ID]); await c.query("COMMIT"); },
   "T membership tx: BEGIN+set_config+stmt+COMMIT": async () => { await c.query("BEGIN"); await c.query("SELECT set_config('app.tenant_id', $1, true), set_config('app.principal', $2, true)", [TENANT_ID, sys]); await c.query(MSQL, [TENANT_ID, USER, 26]); await c.query("COMMIT"); },
+  // What the driver sends now: BEGIN and the context (validated literals) in one simple-protocol
+  // round trip, the statement prepared once per connection, COMMIT; the membership is cached.
+  "T by-id tx now: BEGIN;set_config + prepared stmt + COMMIT": async () => { await c.query(`BEGIN; SELECT set_config('role', 'tessera_app', true), set_config('app.tenant_id', '${TENANT_ID}', true)`); await c.query({ name: "t", text: TSQL, values: [DEAL, TENANT_ID] }); await c.query("COMMIT"); },
   "empty tx: BEGIN+set_config(role)+COMMIT": async () => { await c.query("BEGIN"); await c.query("SELECT set_config('role', $1, true), set_config('app.tenant_id', $2, true), set_config('app.principal', $3, true)", ["tessera_app", TENANT_ID, principal]); await c.query("COMMIT"); },
 };
 const N = 2000;

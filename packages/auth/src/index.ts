@@ -16,7 +16,15 @@ export { jwksRoute, JWKS_PATH } from "./jwksRoute.ts";
 export { createTokenVerifier, type IssuerConfig, type TokenVerifierSetup } from "./tokenVerifier.ts";
 export { readCredential, type Credential } from "./credentials.ts";
 export { principalFromApiKey, verifyApiKey } from "./apiKeyAuth.ts";
-export { engineMembershipCheck, type MembershipCheck, type MembershipInfo, type EngineMembershipOptions } from "./membership.ts";
+export {
+  cachedMembershipCheck,
+  engineMembershipCheck,
+  type CachedMembershipCheck,
+  type MembershipCacheOptions,
+  type MembershipCheck,
+  type MembershipInfo,
+  type EngineMembershipOptions,
+} from "./membership.ts";
 export {
   createRequestAuthenticator,
   TENANT_HEADER,

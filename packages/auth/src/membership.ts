@@ -40,3 +40,63 @@ export function engineMembershipCheck(engine: Engine, options: EngineMembershipO
     return { roles: [...roles], teams: [...teams] };
   };
 }
+
+export interface MembershipCacheOptions {
+  /**
+   * How long a looked-up membership (or its absence) is trusted; default 2,000 ms. This bounds how
+   * stale an answer can be when the change that revoked (or granted) it is not reported through
+   * `invalidate`: a write on another node before its event reaches this one.
+   */
+  ttlMs?: number;
+  /** Default 10,000 (sub, tenant) pairs; the least recently used are dropped. */
+  maxEntries?: number;
+}
+
+export interface CachedMembershipCheck extends MembershipCheck {
+  /** Forgets the memberships of one tenant (null: of every tenant); call it for each committed Membership change. */
+  invalidate(tenantId: string | null): void;
+}
+
+/**
+ * A membership check with a small cache of its own, so that the auth path stays cheap when the
+ * engine's read cache is off. Staleness is bounded twice: entries expire after `ttlMs`, and
+ * `invalidate` (wired to committed Membership events) drops a tenant's entries at once. A lookup that
+ * was running while its tenant was invalidated is returned but not cached.
+ */
+export function cachedMembershipCheck(check: MembershipCheck, options: MembershipCacheOptions = {}): CachedMembershipCheck {
+  const ttlMs = options.ttlMs ?? 2_000;
+  const maxEntries = options.maxEntries ?? 10_000;
+  const entries = new Map<string, { info: MembershipInfo | null; expiresAtMs: number; generation: number }>();
+  const generations = new Map<string, number>();
+  let everyTenant = 0;
+  const generationOf = (tenantId: string): number => everyTenant + (generations.get(tenantId) ?? 0);
+  const copy = (info: MembershipInfo | null): MembershipInfo | null => (info ? { roles: [...info.roles], teams: [...info.teams] } : null);
+
+  const cached = (async (sub: string, tenantId: string) => {
+    const tenant = tenantId.toLowerCase();
+    const key = JSON.stringify([tenant, sub]);
+    const generation = generationOf(tenant);
+    const hit = entries.get(key);
+    if (hit) {
+      entries.delete(key);
+      if (hit.generation === generation && Date.now() < hit.expiresAtMs) {
+        entries.set(key, hit);
+        return copy(hit.info);
+      }
+    }
+    const info = await check(sub, tenantId);
+    if (ttlMs > 0 && generationOf(tenant) === generation) {
+      entries.set(key, { info: copy(info), expiresAtMs: Date.now() + ttlMs, generation });
+      if (entries.size > maxEntries) entries.delete(entries.keys().next().value as string);
+    }
+    return info;
+  }) as CachedMembershipCheck;
+  cached.invalidate = (tenantId) => {
+    if (tenantId === null) everyTenant++;
+    else {
+      const tenant = tenantId.toLowerCase();
+      generations.set(tenant, (generations.get(tenant) ?? 0) + 1);
+    }
+  };
+  return cached;
+}

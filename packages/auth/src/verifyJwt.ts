@@ -17,6 +17,14 @@ export interface JwtVerifierOptions {
   /** Leeway for exp/nbf/iat between clocks; default 30 s. */
   clockToleranceSeconds?: number;
   claims?: ClaimMapping;
+  /**
+   * Remembers verified access tokens (`verify` only), keyed by the token string, so a client sending
+   * the same bearer token again skips the signature check. An entry never outlives the token's `exp`
+   * (exactly, without the clock tolerance: later calls verify in full) nor `maxAgeMs` (default
+   * 5 minutes, so a key the issuer withdraws stops being trusted within that time, as with jose's own
+   * JWKS cache). Default on with 5,000 entries; `false` turns it off.
+   */
+  cache?: { maxEntries?: number; maxAgeMs?: number } | false;
 }
 
 export interface JwtVerifier {
@@ -64,12 +72,45 @@ export function toAuthError(error: unknown, issuer: string): AuthError | Error {
   return error instanceof Error ? error : new Error(String(error));
 }
 
+/** A bounded map of verified tokens to their principal, each entry valid until its own deadline. */
+class VerifiedTokenCache {
+  private readonly entries = new Map<string, { principal: Principal; expiresAtMs: number }>();
+
+  constructor(
+    private readonly maxEntries: number,
+    private readonly maxAgeMs: number,
+  ) {}
+
+  get(token: string): Principal | undefined {
+    const entry = this.entries.get(token);
+    if (!entry) return undefined;
+    this.entries.delete(token);
+    if (Date.now() >= entry.expiresAtMs) return undefined;
+    this.entries.set(token, entry); // most recently used last
+    return copyPrincipal(entry.principal);
+  }
+
+  set(token: string, principal: Principal, exp: number | undefined): void {
+    if (typeof exp !== "number" || !Number.isFinite(exp)) return;
+    const expiresAtMs = Math.min(exp * 1000, Date.now() + this.maxAgeMs);
+    if (expiresAtMs <= Date.now()) return;
+    this.entries.delete(token);
+    this.entries.set(token, { principal: copyPrincipal(principal), expiresAtMs });
+    if (this.entries.size > this.maxEntries) this.entries.delete(this.entries.keys().next().value as string);
+  }
+}
+
+function copyPrincipal(p: Principal): Principal {
+  return { ...p, roles: [...p.roles], teams: [...p.teams], permissions: [...p.permissions] };
+}
+
 export function createJwtVerifier(options: JwtVerifierOptions): JwtVerifier {
   const getKey = keyResolver(options.jwks);
   const algorithms = [...(options.algorithms ?? DEFAULT_ALGORITHMS)];
   const clockTolerance = options.clockToleranceSeconds ?? DEFAULT_CLOCK_TOLERANCE_SECONDS;
   const mapping = options.claims ?? TESSERA_CLAIMS;
   const audience = typeof options.audience === "string" ? options.audience : [...options.audience];
+  const cache = options.cache === false ? undefined : new VerifiedTokenCache(options.cache?.maxEntries ?? 5_000, options.cache?.maxAgeMs ?? 5 * 60_000);
 
   async function verifyClaims(token: string | null | undefined, check: { audience?: string; nonce?: string } = {}): Promise<JWTPayload> {
     if (token === null || token === undefined || token.trim() === "") {
@@ -97,8 +138,13 @@ export function createJwtVerifier(options: JwtVerifierOptions): JwtVerifier {
     issuer: options.issuer,
     verifyClaims,
     async verify(token) {
-      const principal = principalFromClaims(await verifyClaims(token), mapping);
+      const key = typeof token === "string" ? token.trim() : "";
+      const cached = key === "" ? undefined : cache?.get(key);
+      if (cached) return cached;
+      const claims = await verifyClaims(token);
+      const principal = principalFromClaims(claims, mapping);
       if (!principal) throw unauthenticated("invalid", "The access token names no subject; request a new token.");
+      cache?.set(key, principal, claims.exp);
       return principal;
     },
   };

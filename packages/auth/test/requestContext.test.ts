@@ -5,9 +5,9 @@ import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import Fastify, { type FastifyInstance } from "fastify";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { Engine } from "@tessera/engine";
-import { createRequestAuthenticator, DevIssuer, engineMembershipCheck, isAuthError, type MembershipCheck, type RequestAuthenticator } from "@tessera/auth";
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from "vitest";
+import { Engine, systemContext } from "@tessera/engine";
+import { cachedMembershipCheck, createRequestAuthenticator, DevIssuer, engineMembershipCheck, isAuthError, type MembershipCheck, type RequestAuthenticator } from "@tessera/auth";
 import { openCrmDatabase, type CrmDatabase } from "../../../test/support/crmDatabase.ts";
 
 const TENANT_A = "0a000000-0000-4000-8000-0000000000a1";
@@ -53,6 +53,62 @@ describe("membership check through the engine", () => {
     expect(await isMember(bob, TENANT_A)).toBeNull();
     expect(await isMember(bob, TENANT_B)).toEqual({ roles: ["viewer"], teams: [] });
     expect(await isMember("not-a-uuid", TENANT_A)).toBeNull();
+  });
+});
+
+describe("cached membership check", () => {
+  afterEach(() => {
+    vi.useRealTimers();
+  });
+
+  it("serves repeated lookups from the cache until the TTL ends", async () => {
+    let calls = 0;
+    const check = cachedMembershipCheck(async () => ({ roles: ["admin"], teams: [String(++calls)] }), { ttlMs: 1_000 });
+    const first = await check(ana, TENANT_A);
+    first!.roles.push("mutated");
+    expect(await check(ana, TENANT_A)).toEqual({ roles: ["admin"], teams: ["1"] });
+    expect(await check(bob, TENANT_A)).toEqual({ roles: ["admin"], teams: ["2"] });
+    vi.useFakeTimers({ toFake: ["Date"] });
+    vi.setSystemTime(Date.now() + 1_001);
+    expect(await check(ana, TENANT_A)).toEqual({ roles: ["admin"], teams: ["3"] });
+  });
+
+  it("does not cache a lookup that was running while its tenant was invalidated", async () => {
+    let release!: () => void;
+    let answer: string[] = ["admin"];
+    const check = cachedMembershipCheck(async () => {
+      const roles = answer;
+      await new Promise<void>((resolve) => (release = resolve));
+      return { roles, teams: [] };
+    }, { ttlMs: 60_000 });
+    const running = check(ana, TENANT_A);
+    await Promise.resolve();
+    answer = ["viewer"];
+    check.invalidate(TENANT_A); // the revoking change committed while the old answer was in flight
+    release();
+    expect(await running).toEqual({ roles: ["admin"], teams: [] });
+    const next = check(ana, TENANT_A);
+    await Promise.resolve();
+    release();
+    expect(await next).toEqual({ roles: ["viewer"], teams: [] });
+  });
+
+  it("a revoked membership takes effect as soon as the Membership change commits (no waiting for the TTL)", async () => {
+    const carol = (await crm.db.transaction((tx) => tx.query<{ id: string }>("INSERT INTO users (email, name) VALUES ($1, $2) RETURNING id", ["carol@example.test", "Carol"]), { role: false })).rows[0].id;
+    const membership = await engine.model("Membership").create({ userId: carol, role: "viewer" }, systemContext(TENANT_A));
+    const cached = cachedMembershipCheck(engineMembershipCheck(engine), { ttlMs: 3_600_000 });
+    const stop = engine.onCommit((tenantId, model) => {
+      if (model === "Membership") cached.invalidate(tenantId);
+    });
+    try {
+      expect(await cached(carol, TENANT_A)).toEqual({ roles: ["viewer"], teams: [] });
+      await engine.model("Membership").delete({ id: membership.id }, systemContext(TENANT_A));
+      expect(await cached(carol, TENANT_A)).toBeNull();
+      await engine.model("Membership").create({ userId: carol, role: "admin" }, systemContext(TENANT_A));
+      expect(await cached(carol, TENANT_A)).toEqual({ roles: ["admin"], teams: [] });
+    } finally {
+      stop();
+    }
   });
 });
 

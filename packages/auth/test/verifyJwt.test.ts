@@ -3,7 +3,8 @@
 import Fastify, { type FastifyInstance } from "fastify";
 import type { AddressInfo } from "node:net";
 import { SignJWT } from "jose";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from "vitest";
+import { createLocalJWKSet, type JWTVerifyGetKey } from "jose";
 import { AuthError, createJwtVerifier, toRequestContext, ZITADEL_CLAIMS, type JwtVerifier } from "@tessera/auth";
 import { sign, testKey, type TestKey } from "./support.ts";
 
@@ -136,5 +137,63 @@ describe("JWT verification against a remote JWKS (createRemoteJWKSet)", () => {
     await expect(remote.verify(token)).resolves.toMatchObject({ roles: ["viewer"] });
     const forger = await testKey("k1");
     expect(await rejection(remote.verify(await sign(forger, {}, { issuer: ISSUER, audience: AUDIENCE })))).toMatchObject({ reason: "bad_signature" });
+  });
+});
+
+describe("verified-token cache", () => {
+  afterEach(() => {
+    vi.useRealTimers();
+  });
+
+  /** A key resolver that counts how often jose asks for a key, i.e. how many full verifications ran. */
+  function counting(): { getKey: JWTVerifyGetKey; calls: () => number } {
+    const local = createLocalJWKSet(key.jwks);
+    let calls = 0;
+    return {
+      getKey: (header, token) => {
+        calls++;
+        return local(header, token);
+      },
+      calls: () => calls,
+    };
+  }
+
+  it("verifies a token once and serves the same principal from the cache afterwards", async () => {
+    const keys = counting();
+    const cached = createJwtVerifier({ issuer: ISSUER, audience: AUDIENCE, jwks: keys.getKey });
+    const token = await sign(key, { roles: ["sales"], tenant_id: TENANT }, { issuer: ISSUER, audience: AUDIENCE });
+    const first = await cached.verify(token);
+    first.roles.push("admin"); // a caller mutating its copy must not change what the cache serves
+    await expect(cached.verify(` ${token} `)).resolves.toEqual({ ...first, roles: ["sales"] });
+    expect(keys.calls()).toBe(1);
+    const off = counting();
+    const uncached = createJwtVerifier({ issuer: ISSUER, audience: AUDIENCE, jwks: off.getKey, cache: false });
+    await uncached.verify(token);
+    await uncached.verify(token);
+    expect(off.calls()).toBe(2);
+  });
+
+  it("rejects a cached token once it has expired (exactly at exp, without the clock tolerance)", async () => {
+    const keys = counting();
+    const cached = createJwtVerifier({ issuer: ISSUER, audience: AUDIENCE, jwks: keys.getKey, clockToleranceSeconds: 0 });
+    const token = await sign(key, {}, { issuer: ISSUER, audience: AUDIENCE, expiresIn: 60 });
+    await expect(cached.verify(token)).resolves.toMatchObject({ sub: "user-1" });
+    vi.useFakeTimers({ toFake: ["Date"] });
+    vi.setSystemTime(Date.now() + 30_000);
+    await expect(cached.verify(token)).resolves.toMatchObject({ sub: "user-1" });
+    expect(keys.calls()).toBe(1);
+    vi.setSystemTime(Date.now() + 31_000); // past exp
+    expect(await rejection(cached.verify(token))).toMatchObject({ statusCode: 401, reason: "expired" });
+  });
+
+  it("never keeps an entry longer than maxAgeMs, even for a long-lived token", async () => {
+    const keys = counting();
+    const cached = createJwtVerifier({ issuer: ISSUER, audience: AUDIENCE, jwks: keys.getKey, cache: { maxAgeMs: 1_000 } });
+    const token = await sign(key, {}, { issuer: ISSUER, audience: AUDIENCE, expiresIn: 3600 });
+    await cached.verify(token);
+    vi.useFakeTimers({ toFake: ["Date"] });
+    vi.setSystemTime(Date.now() + 1_500);
+    await cached.verify(token);
+    expect(keys.calls()).toBe(2);
   });
 });

@@ -1,4 +1,5 @@
 // One interface over both drivers. Everything above the db package talks to PostgreSQL through it.
+import { quoteLiteral } from "./quoteIdent.ts";
 
 export interface QueryResult<R = Record<string, unknown>> {
   rows: R[];
@@ -17,8 +18,6 @@ export interface Queryable {
 export interface TxContext {
   /** Bound to `app.tenant_id`; row-level-security policies compare `tenant_id` with it. */
   tenantId?: string | null;
-  /** Bound to `app.principal` as JSON (sub, roles, kind) for auditing and policies. */
-  principal?: { sub: string; roles: readonly string[]; kind: string } | null;
   /**
    * Run as this database role (`SET LOCAL ROLE`) so RLS applies even when the connection
    * belongs to the table owner or a superuser. Defaults to the driver's `appRole`.
@@ -55,7 +54,14 @@ export interface Database extends Queryable {
 
 export const DEFAULT_APP_ROLE = "tessera_app";
 
-/** The statement that applies a TxContext; shared by both drivers so they behave the same. */
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+const ROLE_NAME = /^[a-z_][a-z0-9_]{0,62}$/i;
+
+/**
+ * The statement that applies a TxContext; shared by both drivers so they behave the same.
+ * (No `app.principal` setting: nothing in SQL read it, and leaving it out keeps the context free of
+ * user-supplied text, so that `contextLiteralSql` can send it in the BEGIN round trip.)
+ */
 export function contextStatement(context: TxContext | undefined, appRole: string): { sql: string; params: unknown[] } | undefined {
   const role = context?.role === undefined ? appRole : context.role;
   const parts: string[] = [];
@@ -66,7 +72,24 @@ export function contextStatement(context: TxContext | undefined, appRole: string
   }
   params.push(context?.tenantId ?? "");
   parts.push(`set_config('app.tenant_id', $${params.length}, true)`);
-  params.push(context?.principal ? JSON.stringify(context.principal) : "");
-  parts.push(`set_config('app.principal', $${params.length}, true)`);
   return { sql: `SELECT ${parts.join(", ")}`, params };
+}
+
+/**
+ * The same settings as `contextStatement`, as one parameter-free statement, so that it can travel in
+ * the same simple-protocol round trip as BEGIN. Values are interpolated as literals, which is safe
+ * only because they are validated first: the tenant id must be a UUID (hex digits and dashes) and the
+ * role a plain identifier, and both still go through `quoteLiteral`. Anything else (a tenant id that
+ * is not a UUID, an unusual role name) returns undefined and the caller falls back to the
+ * parameterised statement. The tenant id is the only value that can come from a request.
+ */
+export function contextLiteralSql(context: TxContext | undefined, appRole: string): string | undefined {
+  const role = context?.role === undefined ? appRole : context.role;
+  const tenantId = context?.tenantId ?? "";
+  if (tenantId !== "" && !UUID.test(tenantId)) return undefined;
+  if (role && !ROLE_NAME.test(role)) return undefined;
+  const parts: string[] = [];
+  if (role) parts.push(`set_config('role', ${quoteLiteral(role)}, true)`);
+  parts.push(`set_config('app.tenant_id', ${quoteLiteral(tenantId)}, true)`);
+  return `SELECT ${parts.join(", ")}`;
 }

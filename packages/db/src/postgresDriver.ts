@@ -1,10 +1,16 @@
 import pg from "pg";
-import { contextStatement, DEFAULT_APP_ROLE, type Database, type DatabaseStats, type NotificationHandler, type StatementObserver, type Queryable, type QueryResult, type TxContext } from "./Database.ts";
+import { DEFAULT_PREPARED_STATEMENTS_PER_CONNECTION, PreparedStatements } from "./preparedStatements.ts";
+import { contextLiteralSql, contextStatement, DEFAULT_APP_ROLE, type Database, type DatabaseStats, type NotificationHandler, type StatementObserver, type Queryable, type QueryResult, type TxContext } from "./Database.ts";
 
 export interface PostgresOptions {
   connectionString: string;
   appRole?: string;
   maxConnections?: number;
+  /**
+   * Prepared statements kept per connection (least recently used ones are deallocated); default
+   * 200. `0` turns preparing off: every statement is parsed and planned each time.
+   */
+  preparedStatementsPerConnection?: number;
 }
 
 // Keep numeric/bigint as strings (precision) and dates as text; JSON is parsed by the driver.
@@ -24,7 +30,8 @@ export async function openPostgres(options: PostgresOptions): Promise<Database> 
   // Fail fast with a clear message rather than on the first request.
   const client = await pool.connect();
   client.release();
-  return new PostgresDatabase(pool, options.connectionString, options.appRole ?? DEFAULT_APP_ROLE);
+  const prepared = new PreparedStatements(options.preparedStatementsPerConnection ?? DEFAULT_PREPARED_STATEMENTS_PER_CONNECTION);
+  return new PostgresDatabase(pool, options.connectionString, options.appRole ?? DEFAULT_APP_ROLE, prepared);
 }
 
 class PostgresDatabase implements Database {
@@ -37,6 +44,7 @@ class PostgresDatabase implements Database {
     private readonly pool: pg.Pool,
     private readonly connectionString: string,
     readonly appRole: string,
+    private readonly prepared: PreparedStatements,
   ) {}
 
   private readonly observers = new Set<StatementObserver>();
@@ -60,19 +68,32 @@ class PostgresDatabase implements Database {
   }
 
   async query<R>(sql: string, params: readonly unknown[] = []): Promise<QueryResult<R>> {
-    const result = await this.timed(() => this.pool.query(sql, params as unknown[]));
-    return { rows: result.rows as R[], rowCount: result.rowCount ?? result.rows.length };
+    const client = await this.pool.connect();
+    try {
+      const result = await this.timed(() => this.prepared.query(client, sql, params));
+      return { rows: result.rows as R[], rowCount: result.rowCount ?? result.rows.length };
+    } finally {
+      await this.prepared.flush(client);
+      client.release();
+    }
   }
 
   async transaction<T>(fn: (tx: Queryable) => Promise<T>, context?: TxContext): Promise<T> {
     const client = await this.pool.connect();
     try {
-      await client.query("BEGIN");
-      const ctx = contextStatement(context, this.appRole);
-      if (ctx) await client.query(ctx.sql, ctx.params);
+      // One round trip for BEGIN and the context when the context can be written as validated
+      // literals (see contextLiteralSql); otherwise BEGIN, then the parameterised set_config.
+      const literal = contextLiteralSql(context, this.appRole);
+      if (literal) {
+        await client.query(`BEGIN; ${literal}`);
+      } else {
+        await client.query("BEGIN");
+        const ctx = contextStatement(context, this.appRole);
+        if (ctx) await client.query(ctx.sql, ctx.params);
+      }
       const result = await fn({
         query: async <R>(sql: string, params: readonly unknown[] = []) => {
-          const r = await this.timed(() => client.query(sql, params as unknown[]));
+          const r = await this.timed(() => this.prepared.query(client, sql, params));
           return { rows: r.rows as R[], rowCount: r.rowCount ?? r.rows.length };
         },
       });
@@ -82,6 +103,7 @@ class PostgresDatabase implements Database {
       await client.query("ROLLBACK").catch(() => undefined);
       throw error;
     } finally {
+      await this.prepared.flush(client);
       client.release();
     }
   }

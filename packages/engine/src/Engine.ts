@@ -20,6 +20,9 @@ export function systemContext(tenantId: string | null): RequestContext {
   return { tenantId, principal: { sub: "system", roles: ["system"], kind: "system" } };
 }
 
+/** Told that a change to `model` in `tenantId` (null: a global model) has committed. Must not throw. */
+export type CommitListener = (tenantId: string | null, model: string) => void;
+
 export class Engine implements EngineCore {
   readonly schema: SchemaIR;
   readonly db: Database;
@@ -27,6 +30,7 @@ export class Engine implements EngineCore {
   readonly events: EventDispatcher;
   readonly tenants: TenantRegistry;
   private readonly repositories = new Map<string, Repository>();
+  private readonly commitListeners = new Set<CommitListener>();
 
   constructor(options: EngineOptions) {
     this.schema = options.schema;
@@ -48,17 +52,42 @@ export class Engine implements EngineCore {
 
   afterCommit(tenantId: string | null, model: string): void {
     this.cache?.invalidate(tenantId, model);
+    this.notifyCommit(tenantId, model);
+  }
+
+  /**
+   * Adds a listener of committed changes: writes through this engine (right after they commit) and,
+   * once `start()`ed, every committed event of any node as the dispatcher delivers it. Caches outside
+   * the engine (the auth layer's membership cache) invalidate through it. Returns the remover.
+   */
+  onCommit(listener: CommitListener): () => void {
+    this.commitListeners.add(listener);
+    return () => this.commitListeners.delete(listener);
+  }
+
+  private notifyCommit(tenantId: string | null, model: string): void {
+    for (const listener of this.commitListeners) {
+      try {
+        listener(tenantId, model);
+      } catch (error) {
+        process.emitWarning(`commit listener failed: ${error instanceof Error ? error.message : String(error)}`);
+      }
+    }
   }
 
   /**
    * Starts event delivery. The cache consumer makes changes committed by other nodes invalidate
-   * this node's cache too; its name is per process so every node gets every event.
+   * this node's cache too, and tells the `onCommit` listeners (it also runs without a cache when
+   * listeners were added before start); its name is per process so every node gets every event.
    */
   async start(options: { nodeId?: string } = {}): Promise<void> {
-    if (this.cache) {
+    if (this.cache || this.commitListeners.size > 0) {
       const cache = this.cache;
       await this.events.subscribe(`cache:${options.nodeId ?? process.pid}`, (events) => {
-        for (const e of events) cache.invalidate(e.tenantId, e.model);
+        for (const e of events) {
+          cache?.invalidate(e.tenantId, e.model);
+          this.notifyCommit(e.tenantId, e.model);
+        }
       });
     }
     await this.events.start();

@@ -276,7 +276,6 @@ export class Repository {
   private txContext(ctx: RequestContext): TxContext {
     return {
       tenantId: ctx.tenantId,
-      principal: ctx.principal,
       role: ctx.principal?.kind === "system" ? false : undefined,
     };
   }
