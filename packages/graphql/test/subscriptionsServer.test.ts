@@ -74,6 +74,14 @@ async function gauge(): Promise<number> {
 }
 
 describe("/graphql/ws on the API server", () => {
+  it("closes a connection with 4401 when its token expires", async () => {
+    const shortLived = await devIssuer.issueDevToken({ sub: userId, roles: ["admin"], tenantId: TENANT, expiresIn: "2s" });
+    const closed = new Promise<number>((resolve) => {
+      client({ token: shortLived }, resolve).subscribe({ query: `subscription { dealChanged { type } }` }, { next: () => undefined, error: () => undefined, complete: () => undefined });
+    });
+    expect(await closed).toBe(4401);
+  });
+
   it("refuses a connection without a token or with a bad one (4401), and one for a tenant the user is not a member of (4403)", async () => {
     expect(await closeCode({})).toBe(4401);
     expect(await closeCode({ token: "eyJhbGciOiJFUzI1NiJ9.e30.bad" })).toBe(4401);

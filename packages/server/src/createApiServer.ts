@@ -51,6 +51,20 @@ export interface ApiServer {
   devIssuer: DevIssuer | null;
 }
 
+/** The `exp` (epoch ms) of a Bearer JWT; undefined for API keys and tokens without one. */
+function jwtExpiry(authorization: string | string[] | undefined): number | undefined {
+  const value = Array.isArray(authorization) ? authorization[0] : authorization;
+  const token = value?.replace(/^Bearer\s+/i, "") ?? "";
+  const parts = token.split(".");
+  if (parts.length !== 3) return undefined;
+  try {
+    const exp = (JSON.parse(Buffer.from(parts[1], "base64url").toString("utf8")) as { exp?: unknown }).exp;
+    return typeof exp === "number" ? exp * 1000 : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 export async function createApiServer(options: ApiServerOptions): Promise<ApiServer> {
   const verifier = await createTokenVerifier({ issuer: options.issuer ?? null, dataDir: options.dataDir, nodeEnv: options.nodeEnv ?? process.env.NODE_ENV });
   const membershipTtl = options.membershipCacheTtlMs ?? 2_000;
@@ -101,6 +115,8 @@ export async function createApiServer(options: ApiServerOptions): Promise<ApiSer
             if (context.principal) await rateLimiter.consumePrincipal(context.principal.sub);
             return context;
           },
+          // Called only after `authenticate` verified the token, so reading its `exp` unverified is safe.
+          expiresAt: (params) => jwtExpiry(connectionHeaders(params).authorization),
           onConnectionsChange: (open) => metrics.wsConnections.set({ endpoint: GRAPHQL_WS_PATH }, open),
         });
       }

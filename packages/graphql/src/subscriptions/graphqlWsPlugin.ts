@@ -47,6 +47,11 @@ export interface GraphQLSubscriptionsOptions {
    * closed with 4401 / 4403 / 4400. Any other error closes it with 4500.
    */
   authenticate: (params: ConnectionParams) => Promise<RequestContext>;
+  /**
+   * When the credential of an authenticated connection stops being valid (epoch ms), e.g. the JWT's
+   * `exp`; the socket is closed with 4401 then, so a subscription never outlives its token.
+   */
+  expiresAt?: (params: ConnectionParams) => number | undefined;
   /** Default `/graphql/ws`. */
   path?: string;
   /** Names the node's event consumer `graphql-ws:<nodeId>`. Default: the process id. */
@@ -129,6 +134,13 @@ export const graphqlSubscriptionsPlugin: FastifyPluginAsync<GraphQLSubscriptions
         const socket = ctx.extra.socket;
         try {
           identities.set(socket, await options.authenticate(ctx.connectionParams ?? {}));
+          const expiresAt = options.expiresAt?.(ctx.connectionParams ?? {});
+          if (expiresAt !== undefined) {
+            // setTimeout holds at most ~24.8 days; longer-lived credentials are re-checked then.
+            const timer = setTimeout(() => socket.close(4401, "Unauthorized: the token expired; reconnect with a new one"), Math.min(Math.max(0, expiresAt - Date.now()), 2_147_000_000));
+            timer.unref();
+            socket.once("close", () => clearTimeout(timer));
+          }
           return true;
         } catch (error) {
           const code = closeCodeOf(error);
