@@ -83,7 +83,8 @@ export class Engine implements EngineCore {
   async start(options: { nodeId?: string } = {}): Promise<void> {
     if (this.cache || this.commitListeners.size > 0) {
       const cache = this.cache;
-      await this.events.subscribe(`cache:${options.nodeId ?? process.pid}`, (events) => {
+      this.cacheConsumer = `cache:${options.nodeId ?? process.pid}`;
+      await this.events.subscribe(this.cacheConsumer, (events) => {
         for (const e of events) {
           cache?.invalidate(e.tenantId, e.model);
           this.notifyCommit(e.tenantId, e.model);
@@ -93,7 +94,12 @@ export class Engine implements EngineCore {
     await this.events.start();
   }
 
+  private cacheConsumer: string | undefined;
+
   async stop(): Promise<void> {
     await this.events.stop();
+    // The cache dies with the process, so its cursor row must not pile up in tessera_consumers.
+    if (this.cacheConsumer) await this.events.unsubscribe(this.cacheConsumer, { forget: true }).catch(() => undefined);
+    this.cacheConsumer = undefined;
   }
 }

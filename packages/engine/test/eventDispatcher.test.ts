@@ -119,3 +119,14 @@ describe("read cache", () => {
     await engine.stop();
   });
 });
+
+describe("ephemeral consumers", () => {
+  it("removes the node's cache cursor row when the engine stops", async () => {
+    const node = new Engine({ schema: crm.schema, db: crm.db });
+    await node.start({ nodeId: "ephemeral-node" });
+    const count = async () => (await crm.db.query<{ n: number }>("SELECT count(*)::int AS n FROM tessera_consumers WHERE name = 'cache:ephemeral-node'")).rows[0].n;
+    expect(await count()).toBe(1);
+    await node.stop();
+    expect(await count()).toBe(0);
+  });
+});

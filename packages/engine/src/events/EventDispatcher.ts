@@ -51,6 +51,19 @@ export class EventDispatcher {
     this.wake();
   }
 
+  /**
+   * Stops delivering to a consumer. `forget` also deletes its cursor row: right for consumers whose
+   * state lives in this process (a node's cache, its live subscriptions), which start at the end of
+   * the log again when the process does; durable projections keep their cursor.
+   */
+  async unsubscribe(name: string, options: { forget?: boolean } = {}): Promise<void> {
+    this.consumers.delete(name);
+    while (this.pumping) await this.pumping;
+    if (options.forget) {
+      await this.db.transaction((tx) => tx.query(`DELETE FROM ${quoteIdent(SYSTEM_TABLES.consumers)} WHERE name = $1`, [name]), { role: false });
+    }
+  }
+
   async start(): Promise<void> {
     if (this.running) return;
     this.running = true;

@@ -206,6 +206,9 @@ export class ChangeEventHub {
     const streams = [...this.streams];
     for (const stream of streams) stream.end();
     await Promise.all(streams.map((s) => s.done));
+    // Live subscriptions die with the node: drop its cursor row instead of leaving it behind.
+    const dispatcher: { unsubscribe?: EventDispatcher["unsubscribe"] } = this.options.dispatcher ?? this.engine.events;
+    if (this.started) await dispatcher.unsubscribe?.(this.consumerName, { forget: true }).catch(() => undefined);
   }
 
   stats(): ChangeEventHubStats {
