@@ -385,12 +385,10 @@ describe("shutdown", () => {
     const c = client({ token: "ana" }, (closed) => (code = closed));
     const sub = await subscribed(c, `subscription { dealChanged { type } }`);
     expect(connectionCounts.at(-1)).toBeGreaterThan(0);
-    const started = Date.now();
     await app.close();
     expect(await sub.ended).toBe("complete");
     await until(() => code !== undefined);
     expect(code).toBe(1001);
-    expect(Date.now() - started).toBeLessThan(5_000);
     await until(() => connectionCounts.at(-1) === 0);
     expect(hub.stats().subscriptions).toBe(0);
   });

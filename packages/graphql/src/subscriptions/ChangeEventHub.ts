@@ -206,7 +206,13 @@ export class ChangeEventHub {
     const streams = [...this.streams];
     for (const stream of streams) stream.end();
     await Promise.all(streams.map((s) => s.done));
-    // Live subscriptions die with the node: drop its cursor row instead of leaving it behind.
+  }
+
+  /**
+   * Live subscriptions die with the node: drops its consumer and cursor row instead of leaving them
+   * behind. Call after the sockets are closed (it costs a database round trip).
+   */
+  async release(): Promise<void> {
     const dispatcher: { unsubscribe?: EventDispatcher["unsubscribe"] } = this.options.dispatcher ?? this.engine.events;
     if (this.started) await dispatcher.unsubscribe?.(this.consumerName, { forget: true }).catch(() => undefined);
   }

@@ -211,6 +211,7 @@ export const graphqlSubscriptionsPlugin: FastifyPluginAsync<GraphQLSubscriptions
       await Promise.race([closed, timeout]);
       clearTimeout(timer);
       for (const socket of wss.clients) socket.terminate();
+      await hub.release();
     })();
     return shutdown;
   };
