@@ -1,6 +1,7 @@
 // Whether a user belongs to a tenant, and with which roles and teams. Pluggable: the app supplies
 // the check; `engineMembershipCheck` reads Membership rows through the engine's system API.
 import { systemContext, type Engine } from "@tessera/engine";
+import { UUID_PATTERN } from "@tessera/schema";
 
 export interface MembershipInfo {
   roles: string[];
@@ -17,7 +18,6 @@ export interface EngineMembershipOptions {
   teamField?: string;
 }
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /** Membership rows with `userId = sub` in the tenant; null when there are none (or ids are not uuids). */
 export function engineMembershipCheck(engine: Engine, options: EngineMembershipOptions = {}): MembershipCheck {
@@ -26,7 +26,7 @@ export function engineMembershipCheck(engine: Engine, options: EngineMembershipO
   const roleField = options.roleField ?? "role";
   const teamField = options.teamField ?? "teamId";
   return async (sub, tenantId) => {
-    if (!UUID.test(sub) || !UUID.test(tenantId)) return null;
+    if (!UUID_PATTERN.test(sub) || !UUID_PATTERN.test(tenantId)) return null;
     const page = await engine.model(model).findMany({ where: { [userField]: sub }, fields: [roleField, teamField] }, systemContext(tenantId));
     if (page.nodes.length === 0) return null;
     const roles = new Set<string>();

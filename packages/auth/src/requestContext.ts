@@ -7,6 +7,7 @@ import { verifyApiKey } from "./apiKeyAuth.ts";
 import { readCredential } from "./credentials.ts";
 import type { MembershipCheck } from "./membership.ts";
 import { normaliseRoles, toRequestContext, type Principal } from "./Principal.ts";
+import { UUID_PATTERN } from "@tessera/schema";
 
 export const TENANT_HEADER = "x-tenant-id";
 
@@ -37,14 +38,13 @@ export interface RequestAuthenticator {
   resolveOptionalContext(request: CredentialSource): Promise<RequestContext>;
 }
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 function headerTenant(headers: IncomingHttpHeaders): string | null {
   const raw = headers[TENANT_HEADER];
   if (Array.isArray(raw)) throw forbidden("wrong_tenant", `Send one ${TENANT_HEADER} header, not ${raw.length}.`);
   const value = raw?.trim();
   if (!value) return null;
-  if (!UUID.test(value)) throw forbidden("wrong_tenant", `The ${TENANT_HEADER} header must be a tenant id (uuid); got "${value.slice(0, 60)}".`);
+  if (!UUID_PATTERN.test(value)) throw forbidden("wrong_tenant", `The ${TENANT_HEADER} header must be a tenant id (uuid); got "${value.slice(0, 60)}".`);
   return value.toLowerCase();
 }
 

@@ -1,5 +1,6 @@
 // One interface over both drivers. Everything above the db package talks to PostgreSQL through it.
 import { quoteLiteral } from "./quoteIdent.ts";
+import { UUID_PATTERN } from "@tessera/schema";
 
 export interface QueryResult<R = Record<string, unknown>> {
   rows: R[];
@@ -54,7 +55,6 @@ export interface Database extends Queryable {
 
 export const DEFAULT_APP_ROLE = "tessera_app";
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const ROLE_NAME = /^[a-z_][a-z0-9_]{0,62}$/i;
 
 /**
@@ -86,7 +86,7 @@ export function contextStatement(context: TxContext | undefined, appRole: string
 export function contextLiteralSql(context: TxContext | undefined, appRole: string): string | undefined {
   const role = context?.role === undefined ? appRole : context.role;
   const tenantId = context?.tenantId ?? "";
-  if (tenantId !== "" && !UUID.test(tenantId)) return undefined;
+  if (tenantId !== "" && !UUID_PATTERN.test(tenantId)) return undefined;
   if (role && !ROLE_NAME.test(role)) return undefined;
   const parts: string[] = [];
   if (role) parts.push(`set_config('role', ${quoteLiteral(role)}, true)`);

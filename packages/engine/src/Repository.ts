@@ -17,6 +17,7 @@ import { replayRecord } from "./events/replayRecord.ts";
 import { Authorizer } from "./authorization/Authorizer.ts";
 import { compileHistory } from "./compiler/compileHistory.ts";
 import type { AccessAction } from "@tessera/schema";
+import { UUID_PATTERN } from "@tessera/schema";
 
 export interface WriteResult {
   record: RecordData | null;
@@ -30,6 +31,8 @@ export interface ManyResult {
 
 export class Repository {
   readonly model: ModelIR;
+  /** Includes and relation filters read other models: a change to any of them invalidates a cached read. */
+  private readonly allModels: readonly string[];
   private readonly schema: SchemaIR;
   private readonly db: Database;
 
@@ -42,6 +45,7 @@ export class Repository {
     const model = core.schema.models.find((m) => m.name === modelName);
     if (!model) throw new EngineError("NOT_FOUND", `unknown model '${modelName}'`);
     this.model = model;
+    this.allModels = core.schema.models.map((m) => m.name);
   }
 
   // ---------- writes ----------
@@ -378,14 +382,12 @@ export class Repository {
   private cachedRead<T>(ctx: RequestContext, operation: string, args: unknown, compute: () => Promise<T>): Promise<T> {
     const cache = this.core.cache;
     if (!cache) return compute();
-    // Includes read other models: any of their changes must invalidate this entry too.
-    const models = this.core.schema.models.map((m) => m.name);
-    return cache.getOrCompute(cache.key(ctx, [this.model.name], `${this.model.name}.${operation}`, args), ctx.tenantId, models, compute);
+    return cache.getOrCompute(cache.key(ctx, [this.model.name], `${this.model.name}.${operation}`, args), ctx.tenantId, this.allModels, compute);
   }
 }
 
 function checkId(value: unknown): string | undefined {
-  return typeof value === "string" && /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(value) ? undefined : "must be a UUID";
+  return typeof value === "string" && UUID_PATTERN.test(value) ? undefined : "must be a UUID";
 }
 
 export type { FieldIR };

@@ -51,3 +51,4 @@ export {
   type InterfaceModel,
   type InterfaceSchema,
 } from "./interfaceForm/index.ts";
+export { UUID_PATTERN } from "./uuid.ts";

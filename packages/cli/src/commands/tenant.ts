@@ -4,12 +4,12 @@ import { applyMigrations, openDatabase } from "@tessera/db";
 import { TenantRegistry } from "@tessera/engine";
 import { loadApp } from "../loadApp.ts";
 import type { CommonOptions } from "../options.ts";
+import { UUID_PATTERN } from "@tessera/schema";
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 export async function tenantCreateCommand(options: CommonOptions & { id?: string; name: string; slug?: string }): Promise<number> {
   const id = options.id ?? randomUUID();
-  if (!UUID.test(id)) {
+  if (!UUID_PATTERN.test(id)) {
     console.error(`--id must be a UUID, got '${id}'`);
     return 2;
   }

@@ -2,8 +2,9 @@
 // value is a VALIDATION_FAILED with a path, never a raw PostgreSQL error.
 import type { SchemaIR } from "@tessera/schema";
 import { findEnum, type ValueType } from "./sqlTypes.ts";
+import { UUID_PATTERN } from "@tessera/schema";
 
-export const UUID_PATTERN = /^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$/;
+export { UUID_PATTERN };
 const DECIMAL_PATTERN = /^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$/;
 const FLOAT_TEXT_PATTERN = /^([+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?|NaN|-?Infinity)$/;
 const INT_TEXT_PATTERN = /^[+-]?\d{1,10}$/;

@@ -4,11 +4,11 @@
 // has full entropy, so a fast hash is right (nothing to brute-force), compared in constant time.
 import { createHash, randomBytes, timingSafeEqual } from "node:crypto";
 import { quoteIdent, type Database } from "@tessera/db";
+import { UUID_PATTERN } from "@tessera/schema";
 
 /** Declared in packages/db/src/migrations/systemTables.ts (API_KEYS_TABLE). */
 const TABLE = quoteIdent("tessera_api_keys");
 const KEY_PATTERN = /^tsk_([0-9a-f]{12})_([0-9a-f]{64})$/;
-const UUID_PATTERN = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 export interface ApiKeyRecord {
   id: string;

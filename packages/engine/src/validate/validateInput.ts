@@ -2,13 +2,13 @@
 // A partial update checks only the fields it sets; a create also checks required fields.
 import type { EnumIR, FieldIR, ModelIR, RuleIR, ScalarType, SchemaIR } from "@tessera/schema";
 import type { FieldError } from "../EngineError.ts";
+import { UUID_PATTERN } from "@tessera/schema";
 
 /** Without a `max` rule, strings are capped here so a single write cannot store megabytes by accident. */
 export const DEFAULT_MAX_STRING = 1_000;
 export const DEFAULT_MAX_TEXT = 1_000_000;
 const INT4_MIN = -2147483648;
 const INT4_MAX = 2147483647;
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const DECIMAL = /^-?\d{1,15}(\.\d{1,4})?$/;
 const DATE = /^\d{4}-\d{2}-\d{2}$/;
 // Deliberately plain: one @, no spaces, a dot in the domain. Deliverability is not a syntax question.
@@ -98,7 +98,7 @@ function coerceScalar(schema: SchemaIR, field: FieldIR, value: unknown, path: (s
   const type = field.type as ScalarType | "enum";
   switch (type) {
     case "id":
-      return typeof value === "string" && UUID.test(value) ? value.toLowerCase() : fail(`${field.name} must be a UUID`);
+      return typeof value === "string" && UUID_PATTERN.test(value) ? value.toLowerCase() : fail(`${field.name} must be a UUID`);
     case "string":
     case "text": {
       if (typeof value !== "string") return fail(`${field.name} must be a string`);
