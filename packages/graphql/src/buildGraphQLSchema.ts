@@ -22,7 +22,7 @@ import {
   writableRelations,
 } from "./modelFields.ts";
 import { DateScalar, DateTimeScalar, DecimalScalar, JSONScalar, MoneyScalar } from "./scalars.ts";
-import { connectionResolver, groupByResolver, listResolver, nodeResolver, singleResolver } from "./resolvers/queryResolvers.ts";
+import { connectionResolver, groupByResolver, historyResolver, listResolver, nodeResolver, singleResolver } from "./resolvers/queryResolvers.ts";
 import { mutationResolvers } from "./resolvers/mutationResolvers.ts";
 import { LIST_FIELD_EXTENSION, type ListFieldKind } from "./limits.ts";
 import { NODE_TYPE } from "./resolvers/nodeType.ts";
@@ -314,6 +314,25 @@ class TypeBuilder {
     return this.changeEventTypeEnum;
   }
 
+  /** One entry of a record's history (the audit panel): every field change with who made it and when. */
+  recordEvent(): GraphQLObjectType {
+    return this.once("RecordEvent", () => new GraphQLObjectType({
+      name: "RecordEvent",
+      description: "One committed change of a record, from the event log; fields the reader may not read are absent from `changes` and `data`.",
+      fields: () => ({
+        seq: { type: nonNull(GraphQLFloat), description: "Position in the event log (an integer; Float because GraphQL's Int has 32 bits)." },
+        type: { type: nonNull(this.changeEventType()) },
+        version: { type: GraphQLInt, description: "The record's version after the change." },
+        changes: { type: nonNull(JSONScalar), description: "`{ field: { from, to } }` for every field the change set." },
+        data: { type: JSONScalar, description: "The record after the change (before it, for DESTROYED)." },
+        actor: { type: GraphQLString, description: "Who made the change (the principal's sub)." },
+        impersonator: { type: GraphQLString, description: "On whose behalf: the sub of the principal acting as `actor`, when one did." },
+        correlationId: { type: GraphQLString },
+        at: { type: nonNull(DateTimeScalar) },
+      }),
+    }));
+  }
+
   changeEvent(model: ModelIR): GraphQLObjectType {
     const n = modelNames(model);
     return this.once(n.changeEvent, () => new GraphQLObjectType({
@@ -516,7 +535,7 @@ function checkNames(ir: SchemaIR): void {
     if (previous) throw new SchemaBuildError(`GraphQL name '${name}' of ${owner} clashes with ${previous}`);
     roots.set(name, owner);
   };
-  const reserved = ["Node", "PageInfo", "BatchPayload", "DeletedFilter", "ChangeEventType", "Query", "Mutation", "Subscription", "Decimal", "Money", "Date", "DateTime", "JSON"];
+  const reserved = ["Node", "PageInfo", "BatchPayload", "DeletedFilter", "ChangeEventType", "Query", "Mutation", "Subscription", "Decimal", "Money", "Date", "DateTime", "JSON", "RecordEvent"];
   for (const name of reserved) claim(name, "the GraphQL API");
   for (const e of ir.enums) claim(e.name, `enum ${e.name}`);
   for (const model of ir.models) {
@@ -524,7 +543,7 @@ function checkNames(ir: SchemaIR): void {
     if (!GRAPHQL_NAME.test(model.name) || !GRAPHQL_NAME.test(model.plural)) throw new SchemaBuildError(`model '${model.name}' (plural '${model.plural}') is not a valid GraphQL name`);
     claim(n.type, `model ${model.name}`);
     if (ir.config.subscriptions) claim(n.changeEvent, `the change events of model ${model.name}`);
-    for (const key of ["single", "plural", "connection", "groupBy"] as const) claim(`query:${n[key]}`, `model ${model.name}`);
+    for (const key of ["single", "plural", "connection", "groupBy", "history"] as const) claim(`query:${n[key]}`, `model ${model.name}`);
   }
 }
 
@@ -562,6 +581,12 @@ export function buildGraphQLSchema(ir: SchemaIR): GraphQLSchema {
       orderBy: { type: listOf(types.orderByInput(model)), description: "Only grouped fields; default: every grouped field ascending (enums in declaration order)." },
     };
     if (ir.config.softDeletes) groupArgs.deleted = { type: types.deletedFilter, defaultValue: "exclude" };
+    query[n.history] = {
+      type: nonNull(listOf(types.recordEvent())),
+      description: `The ${model.name}'s change history, oldest first (the audit panel); needs read access to the record, trashed and destroyed ones included.`,
+      args: { id: { type: nonNull(GraphQLID) } },
+      resolve: historyResolver(model),
+    };
     query[n.groupBy] = {
       type: nonNull(listOf(types.groupType(model))),
       description: "Groups with their count and the sum/avg/min/max fields selected (Kanban column totals), in one statement.",

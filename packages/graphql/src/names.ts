@@ -20,6 +20,7 @@ export function modelNames(model: ModelIR) {
     plural,
     connection: `${plural}Connection`,
     groupBy: `${plural}GroupBy`,
+    history: `${lowerFirst(type)}History`,
     create: `create${type}`,
     update: `update${type}`,
     upsert: `upsert${type}`,

@@ -380,3 +380,34 @@ describe("identity", () => {
     expect(response.errors![0].extensions?.code).toBe("UNAUTHENTICATED");
   });
 });
+
+describe("history (audit panel)", () => {
+  it("lists every change with its field diffs, actor and version, oldest first", async () => {
+    const created = dataOf(await h.gql(`mutation { createCompany(data: { name: "Historic", industry: "Rail" }) { id } }`)).createCompany;
+    dataOf(await h.gql(`mutation($id: ID!) { updateCompany(where: { id: $id }, data: { industry: "Air" }) { id } }`, { id: created.id }));
+    dataOf(await h.gql(`mutation($id: ID!) { deleteCompany(where: { id: $id }) { id } }`, { id: created.id }));
+    const r = dataOf(await h.gql(`query($id: ID!) { companyHistory(id: $id) { seq type version changes actor at } }`, { id: created.id }));
+    const events = r.companyHistory as { seq: number; type: string; version: number; changes: Record<string, { from: unknown; to: unknown }>; actor: string; at: string }[];
+    expect(events.map((e) => [e.type, e.version])).toEqual([["CREATED", 1], ["UPDATED", 2], ["DELETED", 3]]);
+    expect(events[1].changes).toEqual({ industry: { from: "Rail", to: "Air" } });
+    expect(events.every((e) => e.actor === "ana")).toBe(true);
+    expect(events[0].seq).toBeLessThan(events[1].seq);
+    expect(Number.isNaN(Date.parse(events[2].at))).toBe(false);
+  });
+
+  it("hides fields the reader may not read, and records it may not read", async () => {
+    const created = dataOf(await h.gql(`mutation { createCompany(data: { name: "Secretive", annualRevenue: "5" }) { id } }`)).createCompany;
+    dataOf(await h.gql(`mutation($id: ID!) { updateCompany(where: { id: $id }, data: { annualRevenue: "9", phone: "1" }) { id } }`, { id: created.id }));
+    const viewer = { tenantId: admin.tenantId, principal: { sub: "dan", roles: ["viewer"], kind: "user" as const } };
+    const seen = dataOf(await h.gql(`query($id: ID!) { companyHistory(id: $id) { changes data } }`, { id: created.id }, { request: viewer }));
+    expect(seen.companyHistory[1].changes).toEqual({ phone: { from: null, to: "1" } });
+    expect(JSON.stringify(seen.companyHistory)).not.toContain("annualRevenue");
+    // A sales user reads only companies they (or their team) own: this one has no owner.
+    const sales = { tenantId: admin.tenantId, principal: { sub: "0c000000-0000-4000-8000-00000000000c", roles: ["sales"], kind: "user" as const } };
+    const hidden = dataOf(await h.gql(`query($id: ID!) { companyHistory(id: $id) { seq } }`, { id: created.id }, { request: sales }));
+    expect(hidden.companyHistory).toEqual([]);
+    const other = dataOf(await h.gql(`query($id: ID!) { companyHistory(id: $id) { seq } }`, { id: created.id }, { request: { ...admin, tenantId: OTHER_TENANT } }));
+    expect(other.companyHistory).toEqual([]);
+    errorOf(await h.gql(`{ companyHistory(id: "nope") { seq } }`), "VALIDATION_FAILED");
+  });
+});

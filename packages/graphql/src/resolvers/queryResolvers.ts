@@ -123,3 +123,14 @@ export function nodeResolver(ir: SchemaIR): Resolver {
     return record ? { ...record, __typename: modelNames(model).type } : null;
   });
 }
+
+/** A record's change history (audit panel): the engine's `history`, one statement, read rules applied. */
+export function historyResolver(model: ModelIR): Resolver {
+  return guarded(async (args, context) => {
+    if (typeof args.id !== "string" || !UUID.test(args.id)) {
+      throw validationFailed([{ path: ["id"], rule: "type", message: `not a ${model.name} id (a uuid)` }]);
+    }
+    const events = await context.engine.model(model.name).history(args.id, requestOf(context));
+    return events;
+  });
+}
