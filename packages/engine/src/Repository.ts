@@ -8,6 +8,7 @@ import type { AggregateArgs, AggregateResult, FindManyArgs, GroupByArgs, GroupRo
 import { validateInput } from "./validate/validateInput.ts";
 import { compileCreate, compileDestroy, compileRowChange, type CompiledWrite, type UniqueKey, type UpdateOptions, type WriteRow } from "./compiler/compileWrite.ts";
 import { compileCreateMany } from "./compiler/compileCreateMany.ts";
+import { compileImportBatch, type CompiledImportBatch, type ImportBatchResult, type ImportRejection } from "./compiler/compileImportBatch.ts";
 import { compileUpdateMany, compileDeleteMany } from "./compiler/compileWriteMany.ts";
 import { compileAggregate, compileFindMany, compileFindUnique, compileGroupBy } from "./compiler/index.ts";
 import { mapDatabaseError } from "./mapDatabaseError.ts";
@@ -27,6 +28,27 @@ export interface WriteResult {
 
 export interface ManyResult {
   count: number;
+}
+
+export interface ImportBatchOptions {
+  /**
+   * The primary key or a unique field: a row whose value matches a live row updates that row, the
+   * other rows are created. Without it every row is created.
+   */
+  upsertBy?: string;
+}
+
+/** What happened to one row of `importBatch`; `errors` paths are field names. */
+export type ImportRowResult =
+  | { status: "created" | "updated" | "unchanged"; id: string }
+  | { status: "rejected"; errors: FieldError[] };
+
+/** A row of an import batch that passed validation, waiting for its statement. */
+interface PendingImportRow {
+  index: number;
+  isNew: boolean;
+  idGiven: boolean;
+  values: Record<string, unknown>;
 }
 
 export class Repository {
@@ -120,6 +142,42 @@ export class Repository {
     }
     if (count > 0) this.core.afterCommit(ctx.tenantId, this.model.name);
     return { count };
+  }
+
+  /**
+   * Writes imported rows through the write path, each on its own merits: a row that fails validation,
+   * a reference, a row rule or a unique check is reported and not written, and never stops the
+   * others. With `upsertBy`, a row whose key matches a live row updates it, the others are created.
+   * A null or absent value means "not given": the default on create, left as it is on update. An
+   * update that would change nothing is not written ("unchanged"). One statement per batch, in its
+   * own transaction, with one event per written row; rows sharing a key value go to successive
+   * statements, so a later row updates what an earlier one created.
+   */
+  async importBatch(rows: readonly unknown[], ctx: RequestContext, options: ImportBatchOptions = {}): Promise<ImportRowResult[]> {
+    const auth = this.authorize(ctx, "create");
+    const key = options.upsertBy === undefined ? null : this.importKey(options.upsertBy, ctx, auth);
+    this.requireTenant(ctx);
+    const results: ImportRowResult[] = new Array<ImportRowResult>(rows.length);
+    const groups: PendingImportRow[][] = [[]];
+    let keys = new Set<string>();
+    rows.forEach((data, index) => {
+      const prepared = this.prepareImportRow(data, key, auth);
+      if ("errors" in prepared) {
+        results[index] = { status: "rejected", errors: prepared.errors };
+        return;
+      }
+      const keyValue = key && !prepared.isNew ? JSON.stringify(prepared.values[key.name]) : undefined;
+      if (keyValue !== undefined && keys.has(keyValue)) {
+        groups.push([]);
+        keys = new Set();
+      }
+      if (keyValue !== undefined) keys.add(keyValue);
+      groups.at(-1)!.push({ index, ...prepared });
+    });
+    let written = false;
+    for (const group of groups) if (group.length > 0 && (await this.writeImportGroup(group, key, ctx, results))) written = true;
+    if (written) this.core.afterCommit(ctx.tenantId, this.model.name);
+    return results;
   }
 
   async update(where: Where, data: unknown, ctx: RequestContext, options: UpdateOptions = {}): Promise<RecordData> {
@@ -231,6 +289,27 @@ export class Repository {
     return this.cachedRead(ctx, "findMany", args, async () => compiled.decode((await this.read(compiled, ctx)).rows));
   }
 
+  /**
+   * Every row matching `where`, in `orderBy` order, a page at a time (one statement per page, keyset
+   * cursors), for exports and lookups that need all rows: the rules and projection of findMany,
+   * without its page-size cap and outside the read cache. Pages are separate transactions, so rows
+   * changed during the walk appear as of the page that reads them.
+   */
+  async *findEach(args: Pick<FindManyArgs, "where" | "orderBy" | "fields">, ctx: RequestContext, options: { pageSize?: number } = {}): AsyncGenerator<RecordData[]> {
+    this.authorize(ctx, "read");
+    this.requireTenant(ctx);
+    const pageSize = options.pageSize ?? 1000;
+    let after: string | undefined;
+    for (;;) {
+      const pageArgs: FindManyArgs = { ...args, first: pageSize, ...(after === undefined ? {} : { after }) };
+      const compiled = compileFindMany(this.schema, this.model, pageArgs, ctx, { defaultPageSize: pageSize, maxPageSize: pageSize });
+      const page = compiled.decode((await this.read(compiled, ctx)).rows);
+      if (page.nodes.length > 0) yield page.nodes;
+      if (!page.pageInfo.hasNextPage || page.pageInfo.endCursor === null) return;
+      after = page.pageInfo.endCursor;
+    }
+  }
+
   async aggregate(args: AggregateArgs, ctx: RequestContext): Promise<AggregateResult> {
     this.authorize(ctx, "read");
     this.requireTenant(ctx);
@@ -300,6 +379,112 @@ export class Repository {
     if (pkError) fail(pkError, ["where", name]);
     if (!field!.system && errors.length > 0) throw validationFailed(errors);
     return { field: field!, value: field!.system ? String(value).toLowerCase() : values.get(field!) };
+  }
+
+  /** The upsert key of an import: the primary key or a unique field the principal may read; needs update access. */
+  private importKey(name: string, ctx: RequestContext, auth: Authorizer): FieldIR {
+    this.authorize(ctx, "update");
+    const keys = this.model.fields.filter((f) => f.name === this.model.primaryKey || f.rules.some((r) => r.kind === "unique"));
+    const field = keys.find((f) => f.name === name);
+    if (!field) {
+      const message = `'${name}' is not the primary key or a unique field of ${this.model.name}; use one of ${keys.map((f) => f.name).join(", ")}`;
+      throw validationFailed([{ path: ["upsertBy"], message, rule: "unique_where" }]);
+    }
+    if (!auth.canReadField(this.model, field)) throw new EngineError("FORBIDDEN", `${this.model.name}.${name} is not readable for this principal`);
+    return field;
+  }
+
+  /**
+   * Validates one imported row: as a create when it has no key value, otherwise as a partial update
+   * (whether it updates or creates is known only in the statement, which checks required fields).
+   */
+  private prepareImportRow(data: unknown, key: FieldIR | null, auth: Authorizer): Omit<PendingImportRow, "index"> | { errors: FieldError[] } {
+    if (data === null || typeof data !== "object" || Array.isArray(data)) return { errors: [{ path: [], message: "must be an object of field values", rule: "type" }] };
+    const given: Record<string, unknown> = {};
+    for (const [name, value] of Object.entries(data)) if (value !== null && value !== undefined) given[name] = value;
+    const keyValue = key ? given[key.name] : undefined;
+    const isNew = keyValue === undefined;
+    let validated: { values: Map<FieldIR, unknown>; errors: FieldError[] };
+    if (isNew) validated = validateInput(this.schema, this.model, given, "create", []);
+    else if (key!.system) {
+      const rest = { ...given };
+      delete rest[key!.name];
+      validated = validateInput(this.schema, this.model, rest, "update", []);
+      const idError = checkId(keyValue);
+      if (idError) validated.errors.push({ path: [key!.name], message: `${key!.name} ${idError}`, rule: "type" });
+      else validated.values.set(key!, String(keyValue).toLowerCase());
+    } else validated = validateInput(this.schema, this.model, given, "update", []);
+    const errors = validated.errors;
+    for (const field of validated.values.keys()) {
+      if (!auth.canWriteField(this.model, field)) errors.push({ path: [field.name], message: `${this.model.name}.${field.name} is not writable for this principal`, rule: "field_access" });
+    }
+    if (errors.length > 0) return { errors };
+    const values: Record<string, unknown> = {};
+    for (const [field, value] of validated.values) values[field.name] = value;
+    const idGiven = values[this.model.primaryKey] !== undefined;
+    if (!idGiven) values[this.model.primaryKey] = randomUUID();
+    return { isNew, idGiven, values };
+  }
+
+  /**
+   * One statement for the group. A database error the checks did not foresee (a constraint, a
+   * concurrent change) rolls the statement back; the group is then split in halves and retried,
+   * down to the single row that causes it, which is rejected with the mapped error.
+   */
+  private async writeImportGroup(group: PendingImportRow[], key: FieldIR | null, ctx: RequestContext, results: ImportRowResult[]): Promise<boolean> {
+    const used = new Set<string>();
+    for (const row of group) for (const name of Object.keys(row.values)) used.add(name);
+    const fields = this.model.fields.filter((f) => used.has(f.name) && (f.name !== this.model.primaryKey || group.some((r) => r.idGiven)));
+    const compiled = compileImportBatch(this.schema, this.model, fields, group, key, ctx);
+    let row: ImportBatchResult;
+    try {
+      row = await this.db.transaction(async (tx) => (await tx.query<ImportBatchResult>(compiled.sql, compiled.params)).rows[0], this.txContext(ctx));
+    } catch (error) {
+      const mapped = mapDatabaseError(error, this.schema, this.model);
+      if (!(mapped instanceof EngineError) || mapped.code === "INTERNAL") throw mapped;
+      if (group.length === 1) {
+        const errors = mapped.fieldErrors.map((e) => ({ ...e, path: e.path[0] === "data" ? e.path.slice(1) : e.path }));
+        results[group[0].index] = { status: "rejected", errors: errors.length > 0 ? errors : [{ path: [], message: mapped.message, rule: mapped.code.toLowerCase() }] };
+        return false;
+      }
+      const half = Math.ceil(group.length / 2);
+      const first = await this.writeImportGroup(group.slice(0, half), key, ctx, results);
+      const second = await this.writeImportGroup(group.slice(half), key, ctx, results);
+      return first || second;
+    }
+    for (const rejection of row.rejected) results[group[rejection.i].index] = { status: "rejected", errors: this.importRejection(rejection, compiled, key) };
+    const byId = new Map(group.map((pending) => [String(pending.values[this.model.primaryKey]), pending]));
+    for (const id of row.created) results[byId.get(id)!.index] = { status: "created", id };
+    for (const [i, id] of row.updated) results[group[i].index] = { status: "updated", id };
+    for (const [i, id] of row.unchanged) results[group[i].index] = { status: "unchanged", id };
+    // Rows that passed every check but were not inserted met a unique value (ON CONFLICT DO NOTHING).
+    for (const pending of group) if (results[pending.index] === undefined) results[pending.index] = { status: "rejected", errors: [this.uniqueConflict(pending)] };
+    return row.created.length > 0 || row.updated.length > 0;
+  }
+
+  private importRejection(rejection: ImportRejection, compiled: CompiledImportBatch, key: FieldIR | null): FieldError[] {
+    // A matched row the principal cannot read does not exist for it: as for a create, the key is taken.
+    if (rejection.found && !rejection.readable) {
+      return [{ path: [key!.name], message: `another ${this.model.name} already has this ${key!.name}`, rule: "unique" }];
+    }
+    const errors: FieldError[] = [];
+    if (rejection.found && !rejection.writable) {
+      errors.push({ path: [], message: `${permissionName(this.schema, this.model, "update")} is not allowed on this ${this.model.name} (row rules or policy)`, rule: "row_access" });
+    }
+    rejection.g.forEach((ok, k) => {
+      if (!ok) errors.push({ path: [compiled.references[k].field.name], message: compiled.references[k].message, rule: "exists" });
+    });
+    rejection.r.forEach((ok, k) => {
+      if (!ok) errors.push({ path: [compiled.required[k].name], message: `${compiled.required[k].name} is required`, rule: "required" });
+    });
+    if (!rejection.allowed) errors.push({ path: [], message: this.outsideRules(rejection.found ? "update" : "create").message, rule: "row_access" });
+    return errors;
+  }
+
+  private uniqueConflict(row: PendingImportRow): FieldError {
+    const candidates = this.model.fields.filter((f) => (f.name === this.model.primaryKey ? row.idGiven : f.rules.some((r) => r.kind === "unique") && row.values[f.name] !== undefined));
+    if (candidates.length === 1) return { path: [candidates[0].name], message: `another ${this.model.name} already has this ${candidates[0].name}`, rule: "unique" };
+    return { path: [], message: `another ${this.model.name} already has one of these values: ${candidates.map((f) => f.name).join(", ")}`, rule: "unique" };
   }
 
   private expectChanged(row: WriteRow, key: UniqueKey, options: UpdateOptions, action: AccessAction): WriteRow {

@@ -56,7 +56,7 @@ export function compileCreateMany(schema: SchemaIR, model: ModelIR, fields: read
   const sql = `WITH src AS (SELECT * FROM jsonb_to_recordset(${payload}) AS r(${columnDefs.join(", ")})),
   chk AS (SELECT ${checks.join(", ")}),
   ins AS (INSERT INTO ${quoteIdent(model.tableName)} (${columns.join(", ")}) SELECT ${selected.join(", ")} FROM src r, chk WHERE ${ok} RETURNING *),
-  rec AS (SELECT ${recordJsonExpr(recordFields(model), "t")} AS record FROM ins t),
+  rec AS MATERIALIZED (SELECT ${recordJsonExpr(recordFields(model), "t", "jsonb")} AS record FROM ins t),
   ev AS (${eventInsertSql(model, "Created", fields.map((f) => f.name), params, ctx)})
 SELECT (SELECT count(*) FROM ev)::int AS count, chk.allowed${referenceChecks.map((c) => `, chk.${c.column}`).join("")} FROM chk`;
   return { sql, params: params.values, referenceChecks };

@@ -1,5 +1,6 @@
 // updateMany / deleteMany: one statement that locks the matching rows, changes them and appends one
-// event per row. The filter is the same compiled `where` reads use.
+// event per row. The filter is the same compiled `where` reads use. Each changed row returns its own
+// before-image, so events never match images by key (a nested loop, quadratic in the rows changed).
 import type { FieldIR, ModelIR, SchemaIR } from "@tessera/schema";
 import { quoteIdent } from "@tessera/db";
 import type { RequestContext, Where } from "../queryTypes.ts";
@@ -50,11 +51,10 @@ export function compileUpdateMany(schema: SchemaIR, model: ModelIR, where: Where
   upd AS (
     UPDATE ${quoteIdent(model.tableName)} u SET ${sets.join(", ")}
     FROM prev, guard, chk WHERE u.${quoteIdent(pk.column)} = prev.${quoteIdent(pk.column)} AND chk.allowed AND ${guardCondition(exprs)}
-    RETURNING u.*
+    RETURNING u.*, ${recordJsonExpr(fields, "prev", "jsonb")} AS "__before"
   ),
-  rec AS (SELECT ${recordJsonExpr(fields, "r")} AS record FROM upd r),
-  prevrec AS (SELECT ${recordJsonExpr(fields, "r")} AS record FROM prev r),
-  ev AS (${eventInsertSql(model, "Updated", [...values.keys()].map((f) => f.name), cc.params, ctx, { after: "rec", before: "prevrec" })})
+  rec AS MATERIALIZED (SELECT ${recordJsonExpr(fields, "r", "jsonb")} AS record, r."__before" AS "before" FROM upd r),
+  ev AS (${eventInsertSql(model, "Updated", [...values.keys()].map((f) => f.name), cc.params, ctx, { after: "rec", beforeColumn: "before" })})
 SELECT (SELECT count(*) FROM ev)::int AS count, (SELECT allowed FROM chk) AS allowed${guardSelect(exprs)} FROM guard`;
   return { sql, params: cc.params.values, guards };
 }
@@ -67,15 +67,14 @@ export function compileDeleteMany(schema: SchemaIR, model: ModelIR, where: Where
   const fields = recordFields(model);
   const change = soft
     ? `UPDATE ${quoteIdent(model.tableName)} u SET "deleted_at" = now(), "version" = u."version" + 1, "updated_at" = now()
-       FROM prev WHERE u.${quoteIdent(pk.column)} = prev.${quoteIdent(pk.column)} RETURNING u.*`
+       FROM prev WHERE u.${quoteIdent(pk.column)} = prev.${quoteIdent(pk.column)} RETURNING u.*, ${recordJsonExpr(fields, "prev", "jsonb")} AS "__before"`
     : `DELETE FROM ${quoteIdent(model.tableName)} u USING prev WHERE u.${quoteIdent(pk.column)} = prev.${quoteIdent(pk.column)} RETURNING u.*`;
   const event = soft
-    ? eventInsertSql(model, "Deleted", ["deletedAt"], cc.params, ctx, { after: "rec", before: "prevrec" })
+    ? eventInsertSql(model, "Deleted", ["deletedAt"], cc.params, ctx, { after: "rec", beforeColumn: "before" })
     : eventInsertSql(model, "Destroyed", [], cc.params, ctx, { before: "prevrec" });
   const sql = `WITH prev AS (${prev}),
   chg AS (${change}),
-  rec AS (SELECT ${recordJsonExpr(fields, "r")} AS record FROM chg r),
-  prevrec AS (SELECT ${recordJsonExpr(fields, "r")} AS record FROM ${soft ? "prev" : "chg"} r),
+  ${soft ? `rec AS MATERIALIZED (SELECT ${recordJsonExpr(fields, "r", "jsonb")} AS record, r."__before" AS "before" FROM chg r)` : `prevrec AS MATERIALIZED (SELECT ${recordJsonExpr(fields, "r", "jsonb")} AS record FROM chg r)`},
   ev AS (${event})
 SELECT (SELECT count(*) FROM ev)::int AS count, TRUE AS allowed`;
   return { sql, params: cc.params.values, guards: [] };

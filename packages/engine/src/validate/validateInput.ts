@@ -22,6 +22,45 @@ export interface ValidatedInput {
 
 export type WriteMode = "create" | "update";
 
+/** Per model: fields by name and relation names, computed once (validation runs per row in imports). */
+interface ModelLookup {
+  fields: Map<string, FieldIR>;
+  relations: Set<string>;
+}
+const lookups = new WeakMap<ModelIR, ModelLookup>();
+
+function lookup(model: ModelIR): ModelLookup {
+  let found = lookups.get(model);
+  if (!found) {
+    found = { fields: new Map(model.fields.map((f) => [f.name, f])), relations: new Set(model.relations.map((r) => r.name)) };
+    lookups.set(model, found);
+  }
+  return found;
+}
+
+const patterns = new Map<string, RegExp>();
+
+function pattern(source: string): RegExp {
+  let compiled = patterns.get(source);
+  if (!compiled) {
+    compiled = new RegExp(source);
+    patterns.set(source, compiled);
+  }
+  return compiled;
+}
+
+// Plain functions rather than closures: under tsx every named closure is wrapped in `__name` (a
+// defineProperty per creation), which made validation several times slower per row.
+function typeError(errors: FieldError[], path: (string | number)[], message: string): undefined {
+  errors.push({ path, message, rule: "type" });
+  return undefined;
+}
+
+function invalid(errors: FieldError[], path: (string | number)[], message: string, rule = "type"): typeof INVALID {
+  errors.push({ path, message, rule });
+  return INVALID;
+}
+
 export function validateInput(schema: SchemaIR, model: ModelIR, data: unknown, mode: WriteMode, pathPrefix: (string | number)[] = ["data"]): ValidatedInput {
   const errors: FieldError[] = [];
   const values = new Map<FieldIR, unknown>();
@@ -29,12 +68,12 @@ export function validateInput(schema: SchemaIR, model: ModelIR, data: unknown, m
     return { values, errors: [{ path: pathPrefix, message: "must be an object of field values", rule: "type" }] };
   }
   const input = data as Record<string, unknown>;
-  const relationNames = new Set(model.relations.map((r) => r.name));
+  const { fields, relations } = lookup(model);
   for (const key of Object.keys(input)) {
-    const field = model.fields.find((f) => f.name === key);
+    const field = fields.get(key);
     const path = [...pathPrefix, key];
     if (!field) {
-      const hint = relationNames.has(key) ? ` (set the foreign key field instead)` : "";
+      const hint = relations.has(key) ? ` (set the foreign key field instead)` : "";
       errors.push({ path, message: `unknown field '${key}' on ${model.name}${hint}`, rule: "unknown_field" });
       continue;
     }
@@ -67,17 +106,13 @@ function orderByModel(model: ModelIR, values: Map<FieldIR, unknown>): Map<FieldI
 const INVALID = Symbol("invalid");
 
 function coerceField(schema: SchemaIR, field: FieldIR, value: unknown, path: (string | number)[], errors: FieldError[]): unknown {
-  const fail = (message: string, rule = "type"): typeof INVALID => {
-    errors.push({ path, message, rule });
-    return INVALID;
-  };
   if (value === null || (value === "" && field.required && (field.type === "string" || field.type === "text"))) {
-    if (field.required) return fail(`${field.name} is required`, "required");
+    if (field.required) return invalid(errors, path, `${field.name} is required`, "required");
     if (field.type === "array") return [];
     return null;
   }
   if (field.type === "array") {
-    if (!Array.isArray(value)) return fail(`${field.name} must be a list`);
+    if (!Array.isArray(value)) return invalid(errors, path, `${field.name} must be a list`);
     const itemField: FieldIR = { ...field, type: field.items!.type, enum: field.items!.enum, required: true, rules: [] };
     const before = errors.length;
     const items = value.map((item, i) => coerceScalar(schema, itemField, item, [...path, i], errors));
@@ -91,62 +126,58 @@ function coerceField(schema: SchemaIR, field: FieldIR, value: unknown, path: (st
 }
 
 function coerceScalar(schema: SchemaIR, field: FieldIR, value: unknown, path: (string | number)[], errors: FieldError[]): unknown {
-  const fail = (message: string): undefined => {
-    errors.push({ path, message, rule: "type" });
-    return undefined;
-  };
   const type = field.type as ScalarType | "enum";
   switch (type) {
     case "id":
-      return typeof value === "string" && UUID_PATTERN.test(value) ? value.toLowerCase() : fail(`${field.name} must be a UUID`);
+      return typeof value === "string" && UUID_PATTERN.test(value) ? value.toLowerCase() : typeError(errors, path, `${field.name} must be a UUID`);
     case "string":
     case "text": {
-      if (typeof value !== "string") return fail(`${field.name} must be a string`);
+      if (typeof value !== "string") return typeError(errors, path, `${field.name} must be a string`);
       const hasMax = field.rules.some((r) => r.kind === "max");
       const cap = type === "string" ? DEFAULT_MAX_STRING : DEFAULT_MAX_TEXT;
       if (!hasMax && value.length > cap) {
         errors.push({ path, message: `${field.name} must be at most ${cap} characters`, rule: "max" });
         return undefined;
       }
-      if (value.includes("\u0000")) return fail(`${field.name} must not contain NUL characters`);
+      if (value.includes("\u0000")) return typeError(errors, path, `${field.name} must not contain NUL characters`);
       return value;
     }
     case "int":
       return typeof value === "number" && Number.isInteger(value) && value >= INT4_MIN && value <= INT4_MAX
         ? value
-        : fail(`${field.name} must be a whole number between ${INT4_MIN} and ${INT4_MAX}`);
+        : typeError(errors, path, `${field.name} must be a whole number between ${INT4_MIN} and ${INT4_MAX}`);
     case "float":
-      return typeof value === "number" && Number.isFinite(value) ? value : fail(`${field.name} must be a number`);
+      return typeof value === "number" && Number.isFinite(value) ? value : typeError(errors, path, `${field.name} must be a number`);
     case "decimal":
     case "money": {
       const text = typeof value === "number" && Number.isFinite(value) ? String(value) : value;
-      return typeof text === "string" && DECIMAL.test(text) ? text : fail(`${field.name} must be a decimal number with at most 15 digits before and 4 after the point`);
+      return typeof text === "string" && DECIMAL.test(text) ? text : typeError(errors, path, `${field.name} must be a decimal number with at most 15 digits before and 4 after the point`);
     }
     case "boolean":
-      return typeof value === "boolean" ? value : fail(`${field.name} must be true or false`);
+      return typeof value === "boolean" ? value : typeError(errors, path, `${field.name} must be true or false`);
     case "date": {
       if (typeof value !== "string" || !DATE.test(value) || Number.isNaN(Date.parse(`${value}T00:00:00Z`))) {
-        return fail(`${field.name} must be a date as YYYY-MM-DD`);
+        return typeError(errors, path, `${field.name} must be a date as YYYY-MM-DD`);
       }
-      return new Date(`${value}T00:00:00Z`).toISOString().slice(0, 10) === value ? value : fail(`${field.name} is not a real calendar date`);
+      return new Date(`${value}T00:00:00Z`).toISOString().slice(0, 10) === value ? value : typeError(errors, path, `${field.name} is not a real calendar date`);
     }
     case "datetime": {
       const text = value instanceof Date ? value.toISOString() : value;
       if (typeof text !== "string" || !/^\d{4}-\d{2}-\d{2}T/.test(text) || Number.isNaN(Date.parse(text))) {
-        return fail(`${field.name} must be an ISO-8601 date-time, e.g. 2026-01-31T09:00:00Z`);
+        return typeError(errors, path, `${field.name} must be an ISO-8601 date-time, e.g. 2026-01-31T09:00:00Z`);
       }
       return new Date(text).toISOString();
     }
     case "json":
       try {
-        return JSON.stringify(value) === undefined ? fail(`${field.name} must be JSON`) : value;
+        return JSON.stringify(value) === undefined ? typeError(errors, path, `${field.name} must be JSON`) : value;
       } catch {
-        return fail(`${field.name} must be JSON`);
+        return typeError(errors, path, `${field.name} must be JSON`);
       }
     case "enum": {
       const def = schema.enums.find((e: EnumIR) => e.name === field.enum);
       if (typeof value !== "string" || !def?.values.includes(value)) {
-        return fail(`${field.name} must be one of ${def?.values.join(", ")}`);
+        return typeError(errors, path, `${field.name} must be one of ${def?.values.join(", ")}`);
       }
       return value;
     }
@@ -166,21 +197,22 @@ function checkRules(field: FieldIR, value: unknown, path: (string | number)[], e
 }
 
 /** The message for a failed rule, or undefined when the rule holds. `unique` and `exists` need the database. */
+function sizeOf(field: FieldIR, value: unknown): number | undefined {
+  if (typeof value === "string") return field.type === "decimal" || field.type === "money" ? Number(value) : value.length;
+  if (typeof value === "number") return value;
+  if (Array.isArray(value)) return value.length;
+  return undefined;
+}
+
 function ruleMessage(field: FieldIR, rule: RuleIR, value: unknown): string | undefined {
-  const size = (): number | undefined => {
-    if (typeof value === "string") return field.type === "decimal" || field.type === "money" ? Number(value) : value.length;
-    if (typeof value === "number") return value;
-    if (Array.isArray(value)) return value.length;
-    return undefined;
-  };
   const unit = typeof value === "string" && field.type !== "decimal" && field.type !== "money" ? " characters" : Array.isArray(value) ? " items" : "";
   switch (rule.kind) {
     case "min": {
-      const n = size();
+      const n = sizeOf(field, value);
       return n !== undefined && n < rule.value ? `${field.name} must be at least ${rule.value}${unit}` : undefined;
     }
     case "max": {
-      const n = size();
+      const n = sizeOf(field, value);
       return n !== undefined && n > rule.value ? `${field.name} must be at most ${rule.value}${unit}` : undefined;
     }
     case "email":
@@ -199,7 +231,7 @@ function ruleMessage(field: FieldIR, rule: RuleIR, value: unknown): string | und
     case "in":
       return !rule.values.includes(String(value)) ? `${field.name} must be one of ${rule.values.join(", ")}` : undefined;
     case "regex":
-      return typeof value === "string" && !new RegExp(rule.pattern).test(value) ? `${field.name} has an invalid format` : undefined;
+      return typeof value === "string" && !pattern(rule.pattern).test(value) ? `${field.name} has an invalid format` : undefined;
     case "required":
     case "unique":
     case "exists":
