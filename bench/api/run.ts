@@ -21,7 +21,7 @@
 // BENCH_API_WARMUP (s, 3), BENCH_API_ROUNDS (2), BENCH_API_CONNECTIONS (16),
 // BENCH_API_SERVERS (e.g. "Tn,H"), BENCH_API_WORKLOADS (e.g. "B,L"),
 // BENCH_API_PROFILE=<dir> (Tessera children run with --cpu-prof into <dir>).
-import { fork, type ChildProcess } from "node:child_process";
+import type { ChildProcess } from "node:child_process";
 import { mkdtemp, readFile, rm } from "node:fs/promises";
 import os from "node:os";
 import { join } from "node:path";
@@ -30,6 +30,7 @@ import pg from "pg";
 import { DevIssuer } from "@tessera/auth";
 import { DEMO_USERS } from "@tessera/crm/seed";
 import { ADMIN_URL, BENCH_DB, benchUrl, LIST, TENANT_ID } from "./common.ts";
+import { forkReady } from "../forkReady.ts";
 
 const DURATION = intEnv("BENCH_API_DURATION", 10);
 const WARMUP = intEnv("BENCH_API_WARMUP", 3);
@@ -75,25 +76,10 @@ async function startServer(name: ServerName, port: number, tokenDir: string): Pr
     env.BENCH_TOKEN_DIR = tokenDir;
     if (process.env.BENCH_API_PROFILE) execArgv.push("--cpu-prof", `--cpu-prof-dir=${process.env.BENCH_API_PROFILE}`);
   }
-  const child = fork(join(import.meta.dirname, script), [], { execArgv, env, stdio: ["ignore", "inherit", "pipe", "ipc"] });
-  let stderr = "";
-  child.stderr?.on("data", (chunk: Buffer) => {
-    // PostGraphile warns once that it has no codec for pg_catalog.xid8 (tessera_events.xid): harmless.
-    stderr = (stderr + chunk.toString()).slice(-20_000);
-  });
-  await new Promise<void>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`${name} did not start within 120 s:\n${stderr}`)), 120_000);
-    child.once("message", () => {
-      clearTimeout(timer);
-      resolve();
-    });
-    child.once("exit", (code) => {
-      clearTimeout(timer);
-      reject(new Error(`${name} exited with ${code} before it was ready:\n${stderr}`));
-    });
-  });
+  // Its stderr is kept for errors (PostGraphile warns once that it has no codec for pg_catalog.xid8: harmless).
+  const { child, stderr } = await forkReady(join(import.meta.dirname, script), name, { execArgv, env });
   child.on("exit", (code, signal) => {
-    if (signal !== "SIGTERM" && code !== 0) console.error(`${name} exited unexpectedly (${code ?? signal}):\n${stderr}`);
+    if (signal !== "SIGTERM" && code !== 0) console.error(`${name} exited unexpectedly (${code ?? signal}):\n${stderr()}`);
   });
   return { name, child, port };
 }
