@@ -1,6 +1,7 @@
 // Executes every shell example of docs/API.md against a real API server with the CRM demo data,
 // so the document cannot rot. Annotations before a block: `<!-- setup -->` (checked, not run: it
-// names the default URL), `<!-- expect-status: N -->`, `<!-- expect-error: CODE -->`.
+// names the default URL), `<!-- expect-status: N -->`, `<!-- expect-error: CODE -->`,
+// `<!-- expect-contains: A | B -->` (the output holds each text; for non-GraphQL answers).
 import { execFile } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -39,7 +40,7 @@ beforeAll(async () => {
   const engine = new Engine({ schema: crm.schema, db: crm.db });
   await seed(engine, { tenantId: TENANT });
   stateDir = mkdtempSync(join(tmpdir(), "tessera-apidocs-"));
-  const server = await createApiServer({ engine, ir: crm.schema, appName: "crm", dataDir: stateDir, logger: false });
+  const server = await createApiServer({ engine, ir: crm.schema, appName: "crm", dataDir: stateDir, logger: false, devSignInTenantId: TENANT });
   app = server.app;
   await app.listen({ port: 0, host: "127.0.0.1" });
   const address = app.server.address();
@@ -74,6 +75,11 @@ describe("docs/API.md", () => {
       const status = /^expect-status: (\d+)$/.exec(example.annotation ?? "");
       if (status) {
         expect(out).toBe(status[1]);
+        return;
+      }
+      const contains = /^expect-contains: (.+)$/.exec(example.annotation ?? "");
+      if (contains) {
+        for (const text of contains[1].split(" | ")) expect(out).toContain(text);
         return;
       }
       const responses = out.split("\n").filter((line) => line.startsWith("{")).map((line) => JSON.parse(line) as { data?: unknown; errors?: { extensions?: { code?: string } }[] });

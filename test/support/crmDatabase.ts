@@ -7,6 +7,8 @@ import { createTestDatabase } from "./testDatabase.ts";
 export interface CrmDatabase {
   db: Database;
   schema: SchemaIR;
+  /** Connection string of the private database (server runs only), for a second node's own pool. */
+  url?: string;
   drop(): Promise<void>;
 }
 
@@ -20,5 +22,5 @@ export async function openCrmDatabase(tenantIds: readonly string[] = [], schema:
   for (const id of tenantIds) {
     await test.db.query("INSERT INTO tessera_tenants (id, name) VALUES ($1::uuid, $2)", [id, `tenant ${id.slice(0, 4)}`]);
   }
-  return { db: test.db, schema, drop: test.drop };
+  return { db: test.db, schema, ...(test.url ? { url: test.url } : {}), drop: test.drop };
 }

@@ -34,3 +34,4 @@ export {
 } from "./requestContext.ts";
 export { oidcLoginPlugin, safeReturnTo, LOGIN_COOKIE, type OidcLoginOptions } from "./oidcLogin.ts";
 export { fetchDiscovery, type OidcMetadata } from "./discovery.ts";
+export { devSignInPlugin, DEV_SIGN_IN_PATH, type DevSignInOptions, type DevUser } from "./devSignIn.ts";

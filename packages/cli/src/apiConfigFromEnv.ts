@@ -3,6 +3,7 @@
 import type { IssuerConfig } from "@tessera/auth";
 import type { OidcClientConfig, RateLimitOptions } from "@tessera/server";
 import { DEFAULT_RATE_LIMIT } from "@tessera/server";
+import type { RealtimeConfig } from "@tessera/realtime";
 
 export interface ApiConfig {
   issuer: IssuerConfig | null;
@@ -11,6 +12,7 @@ export interface ApiConfig {
   corsOrigins: string[];
   rateLimit: RateLimitOptions;
   logLevel: string;
+  realtime: RealtimeConfig;
 }
 
 export class ConfigError extends Error {
@@ -23,6 +25,35 @@ function positiveInt(env: NodeJS.ProcessEnv, name: string, fallback: number): nu
   const value = Number(raw);
   if (!Number.isInteger(value) || value < 1) throw new ConfigError(`${name} must be a positive whole number, got '${raw}'`);
   return value;
+}
+
+const BACKPLANES = ["memory", "postgres", "redis", "nats"];
+const PG_CHANNEL = /^[a-z_][a-z0-9_]{0,62}$/;
+
+/** REALTIME_BACKPLANE=memory|postgres|redis|nats (+ REDIS_URL / NATS_URL), REALTIME_TOPIC. */
+function realtimeFromEnv(env: NodeJS.ProcessEnv): RealtimeConfig {
+  const kind = env.REALTIME_BACKPLANE || "memory";
+  if (!BACKPLANES.includes(kind)) throw new ConfigError(`REALTIME_BACKPLANE must be one of ${BACKPLANES.join(", ")}, got '${kind}'`);
+  const topic = env.REALTIME_TOPIC || undefined;
+  if (topic !== undefined && kind === "memory") throw new ConfigError("REALTIME_TOPIC needs REALTIME_BACKPLANE=postgres, redis or nats");
+  if (topic !== undefined && kind === "postgres" && !PG_CHANNEL.test(topic)) {
+    throw new ConfigError(`REALTIME_TOPIC must be a lower-case identifier (${PG_CHANNEL.source}) with REALTIME_BACKPLANE=postgres, got '${topic}'`);
+  }
+  const url = (name: "REDIS_URL" | "NATS_URL"): string => {
+    const value = env[name];
+    if (!value) throw new ConfigError(`${name} is required with REALTIME_BACKPLANE=${kind}`);
+    return value;
+  };
+  switch (kind) {
+    case "postgres":
+      return { backplane: { kind, ...(topic ? { channel: topic } : {}) } };
+    case "redis":
+      return { backplane: { kind, url: url("REDIS_URL"), ...(topic ? { channel: topic } : {}) } };
+    case "nats":
+      return { backplane: { kind, url: url("NATS_URL"), ...(topic ? { subject: topic } : {}) } };
+    default:
+      return { backplane: { kind: "memory" } };
+  }
 }
 
 export function apiConfigFromEnv(env: NodeJS.ProcessEnv = process.env): ApiConfig {
@@ -56,5 +87,6 @@ export function apiConfigFromEnv(env: NodeJS.ProcessEnv = process.env): ApiConfi
       durationSeconds: positiveInt(env, "RATE_LIMIT_WINDOW_SECONDS", DEFAULT_RATE_LIMIT.durationSeconds),
     },
     logLevel: env.LOG_LEVEL ?? "info",
+    realtime: realtimeFromEnv(env),
   };
 }

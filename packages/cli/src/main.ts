@@ -20,7 +20,8 @@ Commands:
                                 (--check: exit 1 on drift or unapplied files, write nothing)
   codegen [--out FILE]          TypeScript types of every model (default <app>/generated/types.ts)
   seed [--scale N] [--tenant ID] demo data (N deals at scale)
-  start [--port P] [--no-seed]  migrate, seed on first run, serve the API (alias: serve)
+  start [--port P] [--no-seed]  migrate, seed on first run, serve the API and the admin UI (alias: serve)
+        [--admin-dir D | --no-admin]  serve a built UI from D, or none (default: apps/admin, built when stale)
   tenant create --name N [--id UUID] [--slug S]
                                 register a tenant (idempotent); prints its id
   apikey create --tenant T --name N [--role R …] [--permission P …]
@@ -106,10 +107,12 @@ export async function main(argv: string[]): Promise<number> {
     case "start":
     case "serve":
     case "dev": {
-      const { values } = parse({ port: { type: "string" }, host: { type: "string" }, "no-seed": { type: "boolean" } });
+      const { values } = parse({ port: { type: "string" }, host: { type: "string" }, "no-seed": { type: "boolean" }, "admin-dir": { type: "string" }, "no-admin": { type: "boolean" } });
       const port = Number(values.port ?? process.env.PORT ?? 4000);
       if (!Number.isInteger(port) || port < 0 || port > 65535) throw new UsageError("--port takes a port number");
-      return startCommand({ ...commonOptions(values), port, host: values.host ?? process.env.HOST ?? "127.0.0.1", seed: values["no-seed"] !== true });
+      return startCommand({ ...commonOptions(values), port, host: values.host ?? process.env.HOST ?? "127.0.0.1", seed: values["no-seed"] !== true,
+        ...(values["no-admin"] === true ? { adminDir: null } : values["admin-dir"] ? { adminDir: values["admin-dir"] } : {}),
+      });
     }
     case "init": {
       const { values, positionals } = parse({ template: { type: "string", default: "crm" } });

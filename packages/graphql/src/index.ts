@@ -17,3 +17,5 @@ export { ChangeEventHub, ChangeStream, ChangeFailure, DEFAULT_QUEUE_LIMIT, type 
 export { ChangeFilter, previousImage, type ChangePayload, type ChangeSubscriptionSpec, type ChangeType } from "./subscriptions/changeEvents.ts";
 export type { SubscriptionContext } from "./subscriptions/subscriptionFields.ts";
 export { traceRootResolvers } from "./tracing.ts";
+export { describeApi, type ApiDescription, type ModelDescription, type FieldDescription, type RelationDescription } from "./describeApi.ts";
+export { modelNames } from "./names.ts";

@@ -9,13 +9,18 @@ import {
   createRequestAuthenticator,
   createTokenVerifier,
   engineMembershipCheck,
+  devSignInPlugin,
   jwksRoute,
   oidcLoginPlugin,
   type DevIssuer,
   type IssuerConfig,
 } from "@tessera/auth";
-import { buildGraphQLSchema, connectionHeaders, graphqlPlugin, graphqlSubscriptionsPlugin, GRAPHQL_WS_PATH } from "@tessera/graphql";
+import { buildGraphQLSchema, connectionHeaders, describeApi, graphqlPlugin, graphqlSubscriptionsPlugin, GRAPHQL_WS_PATH } from "@tessera/graphql";
+import { createRealtimeHub, realtimePlugin, REALTIME_WS_PATH, type RealtimeConfig, type RealtimeHub } from "@tessera/realtime";
+import { csvRoutes } from "@tessera/csv";
 import { createServer, type ServerOptions } from "./createServer.ts";
+import { adminUiPlugin } from "./plugins/adminUi.ts";
+import { sendRestError } from "./plugins/restErrors.ts";
 
 export interface OidcClientConfig {
   clientId: string;
@@ -37,18 +42,29 @@ export interface ApiServerOptions extends Omit<ServerOptions, "register"> {
   nodeEnv?: string;
   /** Names this node's event consumer for subscriptions (`graphql-ws:<nodeId>`); default the process id. */
   nodeId?: string;
+  /** Realtime hub at /realtime/ws: backplane (default memory), timeouts, queue limits. */
+  realtime?: RealtimeConfig;
   /**
    * How long a membership lookup is reused (ms); default 2,000, `0` looks it up on every request.
    * Membership changes committed through this node's engine (or delivered by its dispatcher once
    * `engine.start()`ed) drop the tenant's entries at once; the TTL bounds the rest.
    */
   membershipCacheTtlMs?: number;
+  /**
+   * With the dev issuer on: the tenant whose members the admin UI's dev sign-in lists and signs in
+   * (`/auth/dev/*`). Ignored when an identity provider is configured or in production.
+   */
+  devSignInTenantId?: string;
+  /** The built admin UI (`apps/admin/dist`), served at `/` with history fallback. */
+  adminDir?: string;
 }
 
 export interface ApiServer {
   app: FastifyInstance;
   /** Present on the embedded default: signs demo tokens (`tessera token`). */
   devIssuer: DevIssuer | null;
+  /** This node's realtime hub (server-side broadcasts, stats). */
+  realtime: RealtimeHub;
 }
 
 /** The `exp` (epoch ms) of a Bearer JWT; undefined for API keys and tokens without one. */
@@ -84,10 +100,38 @@ export async function createApiServer(options: ApiServerOptions): Promise<ApiSer
     isMember,
     ...(options.tenantId ? { tenantId: options.tenantId } : {}),
   });
+  let realtime: RealtimeHub | undefined;
   const app = await createServer({
     ...options,
     register: async (server, { rateLimiter, metrics }) => {
       if (verifier.devIssuer) await server.register(jwksRoute, { jwks: verifier.devIssuer.jwks });
+      const signIn = verifier.devIssuer && options.devSignInTenantId ? "dev" : options.issuer && options.oidcClient ? "oidc" : "token";
+      // What the admin UI's sign-in page offers: the dev user list, the identity provider, or a pasted token.
+      server.get("/auth/config", async () => ({ signIn, ...(options.tenantId ? { tenantId: options.tenantId } : {}) }));
+      if (verifier.devIssuer && options.devSignInTenantId) {
+        await server.register(devSignInPlugin, { devIssuer: verifier.devIssuer, engine: options.engine, tenantId: options.devSignInTenantId, isMember });
+      }
+      // The API as the principal may use it: models, fields, operators, ui hints, permissions.
+      server.get("/api/meta", async (request, reply) => {
+        try {
+          const context = await auth.resolveRequestContext(request);
+          await rateLimiter.consumePrincipal(context.principal!.sub);
+          request.identity = { principal: context.principal!.sub, tenant: context.tenantId };
+          return describeApi(options.ir, context);
+        } catch (error) {
+          return sendRestError(request, reply, error);
+        }
+      });
+      // CSV import/export (/api/import*, /api/export/*): every route needs a principal and a tenant.
+      await server.register(csvRoutes, {
+        engine: options.engine,
+        authenticate: async (request) => {
+          const context = await auth.resolveRequestContext(request);
+          await rateLimiter.consumePrincipal(context.principal!.sub);
+          request.identity = { principal: context.principal!.sub, tenant: context.tenantId };
+          return context;
+        },
+      });
       const schema = buildGraphQLSchema(options.ir);
       await server.register(graphqlPlugin, {
         engine: options.engine,
@@ -120,6 +164,24 @@ export async function createApiServer(options: ApiServerOptions): Promise<ApiSer
           onConnectionsChange: (open) => metrics.wsConnections.set({ endpoint: GRAPHQL_WS_PATH }, open),
         });
       }
+      // Realtime: the same authenticator as graphql-ws; the token comes from `?token=` or the `auth` frame.
+      realtime = createRealtimeHub(options.engine, options.realtime, {
+        ...(options.nodeId ? { nodeId: options.nodeId } : {}),
+        onError: (error, context) => server.log.error({ err: error }, context),
+      });
+      await server.register(realtimePlugin, {
+        engine: options.engine,
+        hub: realtime,
+        ...(options.realtime?.liveViews !== undefined ? { liveViews: options.realtime.liveViews } : {}),
+        authenticate: async (credentials) => {
+          const context = await auth.resolveRequestContext({ headers: connectionHeaders({ ...credentials }), id: randomUUID() });
+          if (context.principal) await rateLimiter.consumePrincipal(context.principal.sub);
+          return context;
+        },
+        expiresAt: (token) => jwtExpiry(`Bearer ${token}`),
+        registry: metrics.registry,
+        onConnectionsChange: (open) => metrics.wsConnections.set({ endpoint: REALTIME_WS_PATH }, open),
+      });
       if (options.issuer && options.oidcClient) {
         await server.register(oidcLoginPlugin, {
           issuer: options.issuer.issuer,
@@ -130,8 +192,9 @@ export async function createApiServer(options: ApiServerOptions): Promise<ApiSer
           verifyAccessToken: verifier.verify,
         });
       }
+      if (options.adminDir) await server.register(adminUiPlugin, { root: options.adminDir });
     },
   });
   app.addHook("onClose", async () => stopInvalidating());
-  return { app, devIssuer: verifier.devIssuer };
+  return { app, devIssuer: verifier.devIssuer, realtime: realtime! };
 }

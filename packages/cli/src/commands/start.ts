@@ -4,11 +4,13 @@ import { Engine } from "@tessera/engine";
 import { createApiServer } from "@tessera/server";
 import { apiConfigFromEnv } from "../apiConfigFromEnv.ts";
 import { loadApp } from "../loadApp.ts";
+import { ensureAdminUi } from "../adminUi.ts";
 import type { CommonOptions } from "../options.ts";
 import { DEMO_TENANT, ensureTenant } from "../demoTenant.ts";
 
-export async function startCommand(options: CommonOptions & { port: number; host: string; seed: boolean }): Promise<number> {
+export async function startCommand(options: CommonOptions & { port: number; host: string; seed: boolean; adminDir?: string | null }): Promise<number> {
   const config = apiConfigFromEnv();
+  const adminDir = options.adminDir === undefined ? await ensureAdminUi() : options.adminDir;
   const app = await loadApp(options.app);
   const db = await openDatabase({ databaseUrl: options.databaseUrl, dataDir: options.dataDir });
   const applied = await applyMigrations({ db, dir: app.migrationsDir });
@@ -35,6 +37,9 @@ export async function startCommand(options: CommonOptions & { port: number; host
     corsOrigins: config.corsOrigins,
     rateLimit: config.rateLimit,
     logger: { level: config.logLevel },
+    realtime: config.realtime,
+    devSignInTenantId: config.tenantId ?? DEMO_TENANT.id,
+    ...(adminDir ? { adminDir } : {}),
   });
   await server.listen({ port: options.port, host: options.host });
   const demoUsers = app.demoUsers;
@@ -46,6 +51,7 @@ export async function startCommand(options: CommonOptions & { port: number; host
     [
       ``,
       `Tessera ${app.name} is running at ${url}`,
+      ...(adminDir ? [`  admin UI:   ${url}/  (sign in as a demo user below)`] : []),
       `  database:   ${where}`,
       `  migrations: ${applied.applied.length} applied now`,
       `  tenant:     ${DEMO_TENANT.name} (${DEMO_TENANT.id})${seeded ? ` — demo data seeded: ${Object.entries(seeded.counts).map(([m, n]) => `${n} ${m}`).join(", ")}` : ""}`,

@@ -17,6 +17,12 @@ export const DEFAULT_RATE_LIMIT: RateLimitOptions = { perIp: 600, perPrincipal: 
 
 /** Routes operators and orchestrators poll; never limited. */
 const EXEMPT = new Set(["/healthz", "/readyz", "/metrics"]);
+/**
+ * Only the API is limited: the admin UI's static files (a dozen per page load, served from memory)
+ * would otherwise spend a browser's whole per-IP budget before its first query.
+ */
+const LIMITED_PREFIXES = ["/graphql", "/api/", "/auth/", "/realtime/", "/.well-known/"];
+const isLimited = (path: string): boolean => !EXEMPT.has(path) && LIMITED_PREFIXES.some((prefix) => path.startsWith(prefix));
 
 export class RateLimitedError extends Error {
   readonly statusCode = 429;
@@ -36,7 +42,7 @@ export function registerRateLimit(app: FastifyInstance, options: RateLimitOption
   const byPrincipal = new RateLimiterMemory({ points: options.perPrincipal, duration: options.durationSeconds, keyPrefix: "principal" });
 
   app.addHook("onRequest", async (request, reply) => {
-    if (EXEMPT.has(request.url.split("?")[0])) return;
+    if (!isLimited(request.url.split("?")[0])) return;
     try {
       await byIp.consume(request.ip);
     } catch (error) {
@@ -64,5 +70,5 @@ export function sendRateLimited(request: FastifyRequest, reply: FastifyReply, er
   if (request.url.startsWith("/graphql")) {
     return reply.send({ errors: [{ message: error.message, extensions: { code: "RATE_LIMITED", retryAfterSeconds: error.retryAfterSeconds } }] });
   }
-  return reply.send({ error: "RATE_LIMITED", message: error.message });
+  return reply.send({ error: { code: "RATE_LIMITED", message: error.message, retryAfterSeconds: error.retryAfterSeconds } });
 }

@@ -1,0 +1,49 @@
+// The signed-in user's mailbox (`user:<id>`): assignments (committed changes the server routes there
+// when someone else sets a user key to this user) and @mentions (messages other clients post there)
+// become toasts.
+import { useEffect } from "react";
+import { gql } from "../api/client.ts";
+import type { ApiDescription } from "../api/meta.ts";
+import { getSession } from "../auth/session.ts";
+import { toast } from "../components/Toasts.tsx";
+import { strings } from "../i18n/strings.ts";
+import { realtime, share } from "./live.ts";
+
+export function useNotifications(meta: ApiDescription | undefined): void {
+  useEffect(() => {
+    const session = getSession();
+    const rt = realtime();
+    if (!session || !rt || !meta) return;
+    const channel = `user:${session.user.id}`;
+    const release = share(channel);
+    const offChange = rt.on("change", (change) => {
+      if (change.channel !== channel || !change.record) return;
+      const model = meta.models.find((m) => m.name === change.model);
+      const title = model ? String(change.record[model.displayField] ?? change.id) : change.id;
+      void nameOf(meta, change.actor).then((by) => toast(strings.realtime.assigned(change.model, title, by), "info", 8000));
+    });
+    const offMessage = rt.on("message", (message) => {
+      if (message.channel !== channel || message.event !== "mention") return;
+      const about = message.payload as { title?: string } | null;
+      toast(strings.realtime.mentioned(message.from?.name ?? strings.realtime.someone, about?.title ?? ""), "info", 8000);
+    });
+    return () => {
+      offChange();
+      offMessage();
+      release();
+    };
+  }, [meta]);
+}
+
+/** The name of the User behind an event's actor (events carry ids only). */
+async function nameOf(meta: ApiDescription, actor: string | null): Promise<string> {
+  const user = meta.models.find((m) => m.name === "User" && m.can.read);
+  if (!actor || !user) return strings.realtime.someone;
+  try {
+    const answer = await gql<{ list: Record<string, unknown>[] }>(`query Who($id: ID!) { list: ${user.api.plural}(where: { ${user.primaryKey}: $id }, first: 1) { ${user.displayField} } }`, { id: actor });
+    const name = answer.list[0]?.[user.displayField];
+    return typeof name === "string" ? name : strings.realtime.someone;
+  } catch {
+    return strings.realtime.someone;
+  }
+}

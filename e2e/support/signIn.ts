@@ -1,0 +1,15 @@
+// Signing in the way a person does: the dev sign-in page's button for a demo user.
+import type { Page } from "playwright-core";
+
+const escapeRegExp = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+
+/** The dev sign-in button of the demo user whose name starts with `name` ("Ana", "Dan O'Brien"). */
+export function signInButton(page: Page, name: string) {
+  return page.getByRole("button", { name: new RegExp(`^Sign in as ${escapeRegExp(name)}[ (]`) });
+}
+
+/** Clicks the user's dev sign-in button and waits for the signed-in shell. */
+export async function signInAs(page: Page, name: string): Promise<void> {
+  await signInButton(page, name).click();
+  await page.getByRole("button", { name: "Sign out" }).waitFor();
+}

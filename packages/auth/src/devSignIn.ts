@@ -1,0 +1,66 @@
+// Passwordless sign-in for the embedded default: the admin UI lists the users who are members of
+// the dev tenant and signs in as one of them with a token from the dev issuer. It is registered
+// only when the dev issuer is on (no identity provider configured, NODE_ENV not production), the
+// same condition under which `tessera token` works; the roles and teams in the token come from the
+// user's Membership rows, never from the request.
+import type { FastifyInstance } from "fastify";
+import { systemContext, type Engine } from "@tessera/engine";
+import { UUID_PATTERN } from "@tessera/schema";
+import type { DevIssuer } from "./devIssuer.ts";
+import type { MembershipCheck } from "./membership.ts";
+
+export const DEV_SIGN_IN_PATH = "/auth/dev";
+
+export interface DevSignInOptions {
+  devIssuer: DevIssuer;
+  engine: Engine;
+  /** The tenant whose members may sign in. */
+  tenantId: string;
+  isMember: MembershipCheck;
+  /** Token lifetime in seconds; default 8 hours. */
+  expiresInSeconds?: number;
+}
+
+export interface DevUser {
+  id: string;
+  name: string;
+  email: string;
+  roles: string[];
+}
+
+const DEFAULT_EXPIRES_IN = 8 * 3600;
+
+async function listMembers(engine: Engine, tenantId: string): Promise<DevUser[]> {
+  const page = await engine
+    .model("Membership")
+    .findMany({ fields: ["userId", "role"], include: { user: { fields: ["id", "name", "email", "active"] } }, first: 100 }, systemContext(tenantId));
+  const users = new Map<string, DevUser>();
+  for (const row of page.nodes) {
+    const user = row.user as { id: string; name: string; email: string; active: boolean } | null;
+    if (!user || user.active === false) continue;
+    const entry = users.get(user.id) ?? { id: user.id, name: user.name, email: user.email, roles: [] };
+    if (typeof row.role === "string" && !entry.roles.includes(row.role)) entry.roles.push(row.role);
+    users.set(user.id, entry);
+  }
+  return [...users.values()].sort((a, b) => a.name.localeCompare(b.name));
+}
+
+export async function devSignInPlugin(app: FastifyInstance, options: DevSignInOptions): Promise<void> {
+  const expiresIn = options.expiresInSeconds ?? DEFAULT_EXPIRES_IN;
+
+  app.get(`${DEV_SIGN_IN_PATH}/users`, async () => ({ tenantId: options.tenantId, users: await listMembers(options.engine, options.tenantId) }));
+
+  app.post(`${DEV_SIGN_IN_PATH}/token`, async (request, reply) => {
+    const body = request.body as { userId?: unknown } | null;
+    const userId = body && typeof body === "object" ? body.userId : undefined;
+    if (typeof userId !== "string" || !UUID_PATTERN.test(userId)) {
+      return reply.code(400).send({ error: { code: "VALIDATION_FAILED", message: "send { \"userId\": \"<uuid of a member of the tenant>\" }" } });
+    }
+    const membership = await options.isMember(userId, options.tenantId);
+    if (!membership) {
+      return reply.code(403).send({ error: { code: "FORBIDDEN", message: "this user is not a member of the dev tenant" } });
+    }
+    const token = await options.devIssuer.issueDevToken({ sub: userId, roles: membership.roles, teams: membership.teams, tenantId: options.tenantId, expiresIn: `${expiresIn}s` });
+    return { token, tenantId: options.tenantId, roles: membership.roles, expiresAt: new Date(Date.now() + expiresIn * 1000).toISOString() };
+  });
+}
