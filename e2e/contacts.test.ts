@@ -103,11 +103,10 @@ describe("contacts in the admin UI", () => {
     const audit = page.getByRole("region", { name: "Audit trail" });
     const entries = audit.getByRole("listitem").filter({ has: page.locator("time") });
     await eventually(() => entries.count()).toBe(2);
-    // Newest first: Ana's edit, then Bruno's creation.
-    const edit = await entries.nth(0).innerText();
-    expect(edit).toMatch(/Ana Álvarez\s+changed/);
-    expect(edit).toMatch(/Job title:\s*Buyer\s*→\s*Head of purchasing/);
-    expect(await entries.nth(1).innerText()).toMatch(/Bruno Müller\s+created/);
+    // Newest first: Ana's edit, then Bruno's creation. Names replace user ids once they are loaded.
+    await eventually(() => entries.nth(0).innerText()).toMatch(/Ana Álvarez\s+changed/);
+    expect(await entries.nth(0).innerText()).toMatch(/Job title:\s*Buyer\s*→\s*Head of purchasing/);
+    await eventually(() => entries.nth(1).innerText()).toMatch(/Bruno Müller\s+created/);
   });
 
   it("moves a contact to the trash, finds it there and restores it", async () => {

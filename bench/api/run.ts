@@ -6,6 +6,8 @@
 //   Tn  Tessera, the same with the read cache OFF (fair against P and H, which cache nothing)
 //   P   PostGraphile v5, Amber preset, as the owner role (no RLS; tenant filter in the query)
 //   H   fastify + one hand-written pg statement per route, as the owner role (the ceiling)
+//   Tb  Tn from another checkout (BENCH_API_BEFORE_ROOT, e.g. a copy of the tree before a change),
+//       so that before and after are measured in the same run, alternating with the others
 // Workloads:
 //   B      one deal by id, with contact and company
 //   L      50 deals, stage in (qualified, proposal) and value >= 1000, value desc, with contact and
@@ -20,7 +22,8 @@
 // Knobs: DATABASE_URL (admin URL; the database is `tessera_bench`), BENCH_API_DURATION (s, 10),
 // BENCH_API_WARMUP (s, 3), BENCH_API_ROUNDS (2), BENCH_API_CONNECTIONS (16),
 // BENCH_API_SERVERS (e.g. "Tn,H"), BENCH_API_WORKLOADS (e.g. "B,L"),
-// BENCH_API_PROFILE=<dir> (Tessera children run with --cpu-prof into <dir>).
+// BENCH_API_PROFILE=<dir> (Tessera children run with --cpu-prof into <dir>),
+// BENCH_API_BEFORE_ROOT=<checkout> (the tree server Tb runs from; it needs its own node_modules/@tessera).
 import type { ChildProcess } from "node:child_process";
 import { mkdtemp, readFile, rm } from "node:fs/promises";
 import os from "node:os";
@@ -50,11 +53,13 @@ function intEnv(name: string, fallback: number): number {
 
 // ---------- servers ----------
 
-type ServerName = "Tc" | "Tn" | "P" | "H";
-const ALL_SERVERS: ServerName[] = ["Tc", "Tn", "P", "H"];
+type ServerName = "Tc" | "Tn" | "Tb" | "P" | "H";
+const ALL_SERVERS: ServerName[] = ["Tc", "Tn", "Tb", "P", "H"];
+const isTessera = (name: ServerName): boolean => name === "Tc" || name === "Tn" || name === "Tb";
 const LABEL: Record<ServerName, string> = {
   Tc: "Tc Tessera (cache on)",
   Tn: "Tn Tessera (cache off)",
+  Tb: "Tb Tessera (cache off), before",
   P: "P  PostGraphile v5",
   H: "H  hand-written fastify+pg",
 };
@@ -66,18 +71,21 @@ interface Running {
 }
 
 async function startServer(name: ServerName, port: number, tokenDir: string): Promise<Running> {
-  const script = { Tc: "tesseraServer.ts", Tn: "tesseraServer.ts", P: "postgraphileServer.ts", H: "handServer.ts" }[name];
+  const script = { Tc: "tesseraServer.ts", Tn: "tesseraServer.ts", Tb: "tesseraServer.ts", P: "postgraphileServer.ts", H: "handServer.ts" }[name];
+  const beforeRoot = process.env.BENCH_API_BEFORE_ROOT;
+  if (name === "Tb" && !beforeRoot) throw new Error("server Tb needs BENCH_API_BEFORE_ROOT (a checkout to run Tessera from)");
+  const dir = name === "Tb" ? join(beforeRoot!, "bench", "api") : import.meta.dirname;
   const execArgv = ["--import", "tsx"];
   const env: NodeJS.ProcessEnv = { ...process.env, NODE_ENV: "production", PORT: String(port) };
   delete env.NODE_OPTIONS;
   if (name === "P") env.NODE_OPTIONS = `--require ${join(import.meta.dirname, "node22-shims.cjs")}`;
-  if (name === "Tc" || name === "Tn") {
+  if (isTessera(name)) {
     env.BENCH_CACHE = name === "Tc" ? "on" : "off";
     env.BENCH_TOKEN_DIR = tokenDir;
     if (process.env.BENCH_API_PROFILE) execArgv.push("--cpu-prof", `--cpu-prof-dir=${process.env.BENCH_API_PROFILE}`);
   }
   // Its stderr is kept for errors (PostGraphile warns once that it has no codec for pg_catalog.xid8: harmless).
-  const { child, stderr } = await forkReady(join(import.meta.dirname, script), name, { execArgv, env });
+  const { child, stderr } = await forkReady(join(dir, script), name, { execArgv, env });
   child.on("exit", (code, signal) => {
     if (signal !== "SIGTERM" && code !== 0) console.error(`${name} exited unexpectedly (${code ?? signal}):\n${stderr()}`);
   });
@@ -121,6 +129,7 @@ function requestFor(server: ServerName, workload: WorkloadName, dealId: string, 
   switch (server) {
     case "Tc":
     case "Tn":
+    case "Tb":
       return gql(
         list
           ? `{ deals(where: { stage_in: [${stages}], value_gte: "${LIST.minValue}" }, orderBy: [value_DESC], first: ${LIST.first}) { ${T_FIELDS} } }`
@@ -262,7 +271,7 @@ interface PromSample {
 }
 
 async function scrapeMetrics(server: Running): Promise<PromSample | null> {
-  if (server.name !== "Tc" && server.name !== "Tn") return null;
+  if (!isTessera(server.name)) return null;
   const text = await (await fetch(`http://127.0.0.1:${server.port}/metrics`)).text();
   const metric = (name: string): number => {
     let total = 0;
@@ -466,7 +475,7 @@ async function main(): Promise<void> {
     for (const [workload, byServer] of results) {
       const p = byServer.get("P");
       const h = byServer.get("H");
-      for (const t of ["Tc", "Tn"] as const) {
+      for (const t of ["Tc", "Tn", "Tb"] as const) {
         const st = byServer.get(t);
         if (!st) continue;
         const parts: string[] = [];

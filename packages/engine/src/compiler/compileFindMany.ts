@@ -16,7 +16,7 @@ import { compileProjection } from "./compileProjection.ts";
 import { compileWhere } from "./compileWhere.ts";
 import { encodeCursor, keysetPredicate, type CursorValues } from "./cursor.ts";
 import { columnRef, cursorValueSql } from "./fieldOutput.ts";
-import { planPage, type PageOptions } from "./pageArgs.ts";
+import { limitSql, planPage, type PageOptions } from "./pageArgs.ts";
 import { and, checkDeletedMode, scopePredicates } from "./tenantScope.ts";
 
 const FIND_MANY_KEYS: ReadonlySet<string> = new Set([
@@ -57,10 +57,11 @@ export function compileFindMany(
   const offset = plan.skip > 0 ? ` OFFSET ${cc.params.typed(plan.skip, "bigint")}` : "";
   const inner =
     `SELECT ${a}.* FROM ${table} WHERE ${windowSql} ORDER BY ${orderBySql(keys, alias, backward)}` +
-    `${offset} LIMIT ${cc.params.typed(size + 1, "bigint")}`;
-  const cursorKey = `json_build_array(${keys.map((k) => cursorValueSql(k.field, columnRef(alias, k.field.column))).join(", ")})`;
+    `${offset} ${limitSql(size + 1)}`;
+  // Each row is [node, ...sort key values as text]: the key values make its cursor.
+  const cursorValues = keys.map((k) => cursorValueSql(k.field, columnRef(alias, k.field.column))).join(", ");
   const rows =
-    `(SELECT COALESCE(json_agg(json_build_array(${node}, ${cursorKey}) ORDER BY ${orderBySql(keys, alias, backward)}), '[]'::json)` +
+    `(SELECT COALESCE(json_agg(json_build_array(${node}, ${cursorValues}) ORDER BY ${orderBySql(keys, alias, backward)}), '[]'::json)` +
     ` FROM (${inner}) AS ${a})`;
 
   // Rows on the side we came from: before the start cursor (inclusive: the cursor row itself),
@@ -87,12 +88,12 @@ export function compileFindMany(
     params: cc.params.values,
     decode(result: readonly ResultRow[]): Page<RecordData> {
       const row = result[0] ?? {};
-      const fetched = (parseJsonColumn(row.rows) ?? []) as [RecordData, CursorValues][];
+      const fetched = (parseJsonColumn(row.rows) ?? []) as [RecordData, ...CursorValues][];
       const more = fetched.length > size;
       const kept = fetched.slice(0, size);
       if (backward) kept.reverse();
       const nodes = kept.map(([n]) => n);
-      const cursors = kept.map(([, values]) => encodeCursor(keys, values));
+      const cursors = kept.map(([, ...values]) => encodeCursor(keys, values));
       const behindRows = row.behind === true;
       const beyondRows = row.beyond === true;
       const page: Page<RecordData> = {

@@ -7,7 +7,7 @@ import type { CompileContext } from "./CompileContext.ts";
 import { compileWhere, isPlainObject } from "./compileWhere.ts";
 import { orderBySql, parseOrderBy } from "./compileOrderBy.ts";
 import { columnRef, jsonObjectSql, outputValueSql } from "./fieldOutput.ts";
-import { planIncludePage } from "./pageArgs.ts";
+import { limitSql, planIncludePage } from "./pageArgs.ts";
 import { isToMany, relationLink, relationTarget } from "./relationLink.ts";
 import { and } from "./tenantScope.ts";
 import { visibleRows } from "./compileAccess.ts";
@@ -97,7 +97,7 @@ function compileInclude(cc: CompileContext, model: ModelIR, alias: string, relat
     return `(SELECT COALESCE(json_agg(${projection()} ORDER BY ${ordered}), '[]'::json) FROM ${table} WHERE ${predicate})`;
   }
   // Page inside a derived table (same alias), then build JSON only for the rows kept.
-  const limit = page.size === undefined ? "" : ` LIMIT ${cc.params.typed(page.size, "bigint")}`;
+  const limit = page.size === undefined ? "" : ` ${limitSql(page.size)}`;
   const offset = page.skip > 0 ? ` OFFSET ${cc.params.typed(page.skip, "bigint")}` : "";
   const inner = `SELECT ${quoteIdent(targetAlias)}.* FROM ${table} WHERE ${predicate} ORDER BY ${orderBySql(keys, targetAlias, page.direction === "backward")}${offset}${limit}`;
   return `(SELECT COALESCE(json_agg(${projection()} ORDER BY ${ordered}), '[]'::json) FROM (${inner}) AS ${quoteIdent(targetAlias)})`;

@@ -20,6 +20,10 @@ export function outputValueSql(field: FieldIR, sql: string): string {
       return `to_char(${sql}, 'YYYY-MM-DD')`;
     case "datetime":
       return `to_char((${sql}) AT TIME ZONE 'UTC', ${ISO_UTC})`;
+    case "enum":
+      // The same JSON string, but as text: json_build_object looks up a cast to json for every value
+      // of a user-defined type (such as an enum), once per row, and for none of a built-in one.
+      return `(${sql})::text`;
     case "array":
       if (field.items?.type === "decimal" || field.items?.type === "money") return `(${sql})::text[]`;
       if (field.items?.type === "date") return `(${sql})::text[]`;

@@ -68,3 +68,14 @@ export function planIncludePage(cc: CompileContext, args: PageArgs, maxPageSize:
   const backward = args.last !== undefined;
   return { direction: backward ? "backward" : "forward", size: backward ? last : first, skip };
 }
+
+/**
+ * `LIMIT n` with the count as a literal, not a parameter. The count is a validated integer (at most
+ * the page size plus one), so the text stays bounded in variety while PostgreSQL can plan the
+ * statement once: with `LIMIT $n` a prepared statement's generic plan is costed as if 10% of the
+ * rows were fetched, loses to the custom plan, and every execution is planned again.
+ */
+export function limitSql(count: number): string {
+  if (!Number.isSafeInteger(count) || count < 0) throw new Error(`page limit must be a non-negative integer, got ${count}`);
+  return `LIMIT ${count}`;
+}
