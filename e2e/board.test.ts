@@ -123,6 +123,32 @@ describe("the deal board", () => {
     expect((await dealById(deal.id)).stage).toBe(FROM);
   });
 
+  it("reorders a deal within its stage by dropping it on another card, with a position between its new neighbours", async () => {
+    // Above every other test's deals, so these two are the column's first cards.
+    const first = await createDeal({ position: TOP_POSITION - 10_000 });
+    const second = await createDeal({ position: TOP_POSITION - 9_000 });
+    const page = await suite.page();
+    await openBoard(page, "Ana", second.title);
+    const titles = () => column(page, FROM).getByTestId("deal-card").locator(".deal-title").allInnerTexts();
+    await eventually(async () => (await titles()).slice(0, 2)).toEqual([first.title, second.title]);
+
+    await drag(page, card(page, FROM, second.title), card(page, FROM, first.title));
+
+    await eventually(async () => (await titles()).slice(0, 2)).toEqual([second.title, first.title]);
+    const positions = await suite.crm.query<{ deals: { id: string; stage: string; position: number }[] }>(
+      "Ana",
+      `query P($ids: [ID!]) { deals(where: { id_in: $ids }) { id stage position } }`,
+      { ids: [first.id, second.id] },
+    );
+    const byId = Object.fromEntries(positions.deals.map((d) => [d.id, d]));
+    expect(byId[second.id].stage).toBe(FROM);
+    expect(byId[second.id].position).toBeLessThan(byId[first.id].position);
+    // Only the moved deal was written: the other keeps its position.
+    expect(byId[first.id].position).toBe(TOP_POSITION - 10_000);
+    await page.reload();
+    await eventually(async () => (await titles()).slice(0, 2)).toEqual([second.title, first.title]);
+  });
+
   it("does not let a viewer drag a deal, and the deal keeps its stage", async () => {
     const deal = await createDeal();
     const page = await suite.page();
