@@ -53,6 +53,11 @@ export async function devSignInPlugin(app: FastifyInstance, options: DevSignInOp
   app.post(`${DEV_SIGN_IN_PATH}/token`, async (request, reply) => {
     const body = request.body as { userId?: unknown } | null;
     const userId = body && typeof body === "object" ? body.userId : undefined;
+    // Roles and teams come from the membership: a body that tries to say otherwise is refused, not ignored.
+    const extra = body && typeof body === "object" ? Object.keys(body).filter((key) => key !== "userId") : [];
+    if (extra.length > 0) {
+      return reply.code(400).send({ error: { code: "VALIDATION_FAILED", message: `unknown field${extra.length > 1 ? "s" : ""} ${extra.join(", ")}: send only { "userId" } (roles come from the user's memberships)` } });
+    }
     if (typeof userId !== "string" || !UUID_PATTERN.test(userId)) {
       return reply.code(400).send({ error: { code: "VALIDATION_FAILED", message: "send { \"userId\": \"<uuid of a member of the tenant>\" }" } });
     }

@@ -35,3 +35,4 @@ export {
 export { oidcLoginPlugin, safeReturnTo, LOGIN_COOKIE, type OidcLoginOptions } from "./oidcLogin.ts";
 export { fetchDiscovery, type OidcMetadata } from "./discovery.ts";
 export { devSignInPlugin, DEV_SIGN_IN_PATH, type DevSignInOptions, type DevUser } from "./devSignIn.ts";
+export { sendApiError, type ApiErrorBody } from "./restErrors.ts";

@@ -3,7 +3,7 @@
 // its relationships, its ui hints, and what this principal may do. Fields the principal may not
 // read are left out, so a client can never offer a column, filter or input the API would refuse.
 import { Authorizer, EngineError, type RequestContext } from "@tessera/engine";
-import { type AccessAction, type FieldIR, type ModelIR, type RelationIR, type RuleIR, type SchemaIR } from "@tessera/schema";
+import { type AccessAction, type FieldIR, type RelationIR, type RuleIR, type SchemaIR } from "@tessera/schema";
 import { apiFields, filterOperators, isGroupable, isSortable, isUnique, type FilterOperator } from "./modelFields.ts";
 import { modelNames } from "./names.ts";
 

@@ -1,9 +1,9 @@
 // The whole API: core server + authentication (configured issuer or local dev issuer, API keys,
 // tenancy at the edge) + GraphQL + browser login when an OIDC client is configured.
 import { randomUUID } from "node:crypto";
-import type { FastifyInstance } from "fastify";
+import type { FastifyInstance, FastifyRequest } from "fastify";
 import type { SchemaIR } from "@tessera/schema";
-import { ApiKeyStore, type Engine } from "@tessera/engine";
+import { ApiKeyStore, type RequestContext } from "@tessera/engine";
 import {
   cachedMembershipCheck,
   createRequestAuthenticator,
@@ -12,6 +12,7 @@ import {
   devSignInPlugin,
   jwksRoute,
   oidcLoginPlugin,
+  sendApiError,
   type DevIssuer,
   type IssuerConfig,
 } from "@tessera/auth";
@@ -20,7 +21,6 @@ import { createRealtimeHub, realtimePlugin, REALTIME_WS_PATH, type RealtimeConfi
 import { csvRoutes } from "@tessera/csv";
 import { createServer, type ServerOptions } from "./createServer.ts";
 import { adminUiPlugin } from "./plugins/adminUi.ts";
-import { sendRestError } from "./plugins/restErrors.ts";
 
 export interface OidcClientConfig {
   clientId: string;
@@ -104,6 +104,13 @@ export async function createApiServer(options: ApiServerOptions): Promise<ApiSer
   const app = await createServer({
     ...options,
     register: async (server, { rateLimiter, metrics }) => {
+      /** The caller of a REST route (401/403 without credentials or membership), counted against its rate limit. */
+      const authenticateRest = async (request: FastifyRequest): Promise<RequestContext> => {
+        const context = await auth.resolveRequestContext(request);
+        await rateLimiter.consumePrincipal(context.principal!.sub);
+        request.identity = { principal: context.principal!.sub, tenant: context.tenantId };
+        return context;
+      };
       if (verifier.devIssuer) await server.register(jwksRoute, { jwks: verifier.devIssuer.jwks });
       const signIn = verifier.devIssuer && options.devSignInTenantId ? "dev" : options.issuer && options.oidcClient ? "oidc" : "token";
       // What the admin UI's sign-in page offers: the dev user list, the identity provider, or a pasted token.
@@ -114,24 +121,13 @@ export async function createApiServer(options: ApiServerOptions): Promise<ApiSer
       // The API as the principal may use it: models, fields, operators, ui hints, permissions.
       server.get("/api/meta", async (request, reply) => {
         try {
-          const context = await auth.resolveRequestContext(request);
-          await rateLimiter.consumePrincipal(context.principal!.sub);
-          request.identity = { principal: context.principal!.sub, tenant: context.tenantId };
-          return describeApi(options.ir, context);
+          return describeApi(options.ir, await authenticateRest(request));
         } catch (error) {
-          return sendRestError(request, reply, error);
+          return sendApiError(error as Error, request, reply);
         }
       });
       // CSV import/export (/api/import*, /api/export/*): every route needs a principal and a tenant.
-      await server.register(csvRoutes, {
-        engine: options.engine,
-        authenticate: async (request) => {
-          const context = await auth.resolveRequestContext(request);
-          await rateLimiter.consumePrincipal(context.principal!.sub);
-          request.identity = { principal: context.principal!.sub, tenant: context.tenantId };
-          return context;
-        },
-      });
+      await server.register(csvRoutes, { engine: options.engine, authenticate: authenticateRest });
       const schema = buildGraphQLSchema(options.ir);
       await server.register(graphqlPlugin, {
         engine: options.engine,

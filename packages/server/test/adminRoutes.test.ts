@@ -54,7 +54,10 @@ describe("dev sign-in", () => {
   });
 
   it("issues a token with the roles of the membership, not of the request", async () => {
-    const answer = await api.app.inject({ method: "POST", url: "/auth/dev/token", payload: { userId: ids.Dan, roles: ["admin"] } });
+    const claimed = await api.app.inject({ method: "POST", url: "/auth/dev/token", payload: { userId: ids.Dan, roles: ["admin"] } });
+    expect(claimed.statusCode).toBe(400);
+    expect(claimed.json().error).toMatchObject({ code: "VALIDATION_FAILED", message: expect.stringContaining("roles") });
+    const answer = await api.app.inject({ method: "POST", url: "/auth/dev/token", payload: { userId: ids.Dan } });
     const { token, roles } = answer.json() as { token: string; roles: string[] };
     expect(roles).toEqual(["viewer"]);
     const refused = await api.app.inject({ method: "POST", url: "/graphql", headers: { authorization: `Bearer ${token}` }, payload: { query: `mutation { createTag(data: { name: "x" }) { id } }` } });
