@@ -5,6 +5,7 @@
 import Fastify from "fastify";
 import pg from "pg";
 import { benchUrl, LIST, POOL_SIZE, TENANT_ID } from "./common.ts";
+import { HAND_LIST_SQL as LIST_SQL } from "./handSql.ts";
 
 // numeric stays a string (as the GraphQL Decimal/BigFloat scalars), date stays YYYY-MM-DD.
 const types = {
@@ -15,18 +16,6 @@ const types = {
 };
 const pool = new pg.Pool({ connectionString: benchUrl(), max: POOL_SIZE, types });
 
-// LIMIT on deals alone, then two primary-key joins for the 50 rows kept.
-const LIST_SQL = `
-SELECT d.id, d.title, d.value, d.currency, d.stage, d.expected_close_date,
-       c.id AS c_id, c.first_name, c.last_name, c.email, co.id AS co_id, co.name AS co_name
-  FROM (SELECT id, title, value, currency, stage, expected_close_date, contact_id, company_id
-          FROM deals
-         WHERE tenant_id = $1 AND deleted_at IS NULL AND stage = ANY($2::"DealStage"[]) AND value >= $3
-         ORDER BY value DESC, id
-         LIMIT $4) d
-  LEFT JOIN contacts c ON c.id = d.contact_id AND c.tenant_id = $1 AND c.deleted_at IS NULL
-  LEFT JOIN companies co ON co.id = d.company_id AND co.tenant_id = $1 AND co.deleted_at IS NULL
- ORDER BY d.value DESC, d.id`;
 const BY_ID_SQL = `
 SELECT d.id, d.title, d.value, d.currency, d.stage, d.expected_close_date,
        c.id AS c_id, c.first_name, c.last_name, c.email, co.id AS co_id, co.name AS co_name

@@ -9,6 +9,7 @@
 // Creates the bench index of L+idx (deals (tenant_id, value DESC, id)) and drops it again.
 // Reads /proc/<backend pid>/stat, so PostgreSQL must run on this machine.
 import pg from "pg";
+import { HAND_LIST_SQL } from "./handSql.ts";
 import { readFile } from "node:fs/promises";
 import { schema } from "@tessera/crm";
 import type { FindManyArgs, RequestContext } from "@tessera/engine";
@@ -35,17 +36,7 @@ const model = findModel(ir, "Deal");
 if (!model) throw new Error("no Deal model");
 const compiled = compileFindMany(ir, model, ARGS, ctx, { defaultPageSize: ir.config.defaultPageSize, maxPageSize: ir.config.maxPageSize });
 
-const HSQL = `
-SELECT d.id, d.title, d.value, d.currency, d.stage, d.expected_close_date,
-       c.id AS c_id, c.first_name, c.last_name, c.email, co.id AS co_id, co.name AS co_name
-  FROM (SELECT id, title, value, currency, stage, expected_close_date, contact_id, company_id
-          FROM deals
-         WHERE tenant_id = $1 AND deleted_at IS NULL AND stage = ANY($2::"DealStage"[]) AND value >= $3
-         ORDER BY value DESC, id
-         LIMIT $4) d
-  LEFT JOIN contacts c ON c.id = d.contact_id AND c.tenant_id = $1 AND c.deleted_at IS NULL
-  LEFT JOIN companies co ON co.id = d.company_id AND co.tenant_id = $1 AND co.deleted_at IS NULL
- ORDER BY d.value DESC, d.id`;
+const HSQL = HAND_LIST_SQL;
 
 // What PostGraphile v5 sent for the same GraphQL list (logged from its pg client): flat columns, two
 // LEFT JOINs, no JSON built in SQL.

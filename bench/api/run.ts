@@ -330,14 +330,8 @@ async function load(server: Running, req: Request, expectBody: string, seconds: 
 
 // ---------- report ----------
 
-interface Stats {
-  rps: number;
-  p50: number;
-  p99: number;
-  serverCpuMs: number;
-  pgCpuMs: number;
-  sqlPerRequest: number | null;
-  sqlMsPerRequest: number | null;
+/** A run's figures, medians over the rounds, with each round's requests/s. */
+interface Stats extends Omit<Run, "requests" | "seconds"> {
   perRound: number[];
 }
 
