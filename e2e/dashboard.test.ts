@@ -1,6 +1,6 @@
 // The dashboard: its figures come from group-bys in the database, so they must agree with the API,
 // and each chart draws one bar per group.
-import { describe, expect, it } from "vitest";
+import { describe, it } from "vitest";
 import { browserSuite } from "./support/browserSuite.ts";
 import { eventually } from "./support/eventually.ts";
 import { signInAs } from "./support/signIn.ts";

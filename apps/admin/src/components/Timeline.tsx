@@ -10,7 +10,7 @@ import { useHistory } from "./AuditPanel.tsx";
 import { ErrorState } from "./States.tsx";
 import { displayName } from "./FieldValue.tsx";
 import { toast } from "./Toasts.tsx";
-import { useActorNames } from "./useActorNames.ts";
+import { useActorNames, useUsers } from "./useActorNames.ts";
 import { useLiveQueries } from "../realtime/hooks.ts";
 import { realtime } from "../realtime/live.ts";
 
@@ -70,12 +70,7 @@ export function Timeline({ meta, model, id, record, onChange }: { meta: ApiDescr
   const history = useHistory(model, id);
   // Activities added or changed anywhere show up here as they commit.
   useLiveQueries("board:Activity", [["timeline", model.name, id]], (change) => change.record?.[foreignKey] === id);
-  const users = useQuery({
-    queryKey: ["mention-users"],
-    queryFn: () => gql<{ users: { id: string; name: string }[] }>(`{ users(first: 100, orderBy: [name_ASC]) { id name } }`),
-    enabled: meta.models.some((m) => m.name === "User" && m.can.read),
-    staleTime: 60_000,
-  });
+  const users = useUsers(meta);
   const [kind, setKind] = useState<(typeof KINDS)[number]>("note");
   const [title, setTitle] = useState("");
   const [content, setContent] = useState("");
@@ -110,7 +105,7 @@ export function Timeline({ meta, model, id, record, onChange }: { meta: ApiDescr
       await gql(`mutation AddActivity($data: ActivityCreateInput!) { ${activity.api.create}(data: $data) { id } }`, {
         data: { type: kind, title: title.trim(), content: content.trim() || null, [foreignKey]: id, occurredAt: new Date().toISOString(), status: "done", ...authorOf(activity) },
       });
-      notifyMentions(`${title} ${content}`, users.data?.users ?? [], { model: model.name, id, title: displayTitle });
+      notifyMentions(`${title} ${content}`, users ?? [], { model: model.name, id, title: displayTitle });
       setTitle("");
       setContent("");
       toast(strings.timeline.added, "success");

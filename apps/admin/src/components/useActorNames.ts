@@ -1,21 +1,57 @@
-// Names of the users behind event actors (subs), for the audit panel and the timeline.
+// The users behind ids (event actors, owners): one lookup document for the audit panel, the timeline
+// and the notification toasts, and one cached list of the tenant's users for the board's owner filter
+// and @mention matching.
 import { useQuery } from "@tanstack/react-query";
 import { gql } from "../api/client.ts";
-import type { ApiDescription } from "../api/meta.ts";
+import type { ApiDescription, ModelDescription } from "../api/meta.ts";
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
+export interface UserName {
+  id: string;
+  name: string;
+}
+
+function userModel(meta: ApiDescription): ModelDescription | undefined {
+  return meta.models.find((m) => m.name === "User" && m.can.read);
+}
+
+/** `{ id: name }` of the users among `ids` the principal may read (at most 100). */
+export async function fetchUserNames(meta: ApiDescription, ids: string[]): Promise<Record<string, string>> {
+  const user = userModel(meta);
+  const wanted = ids.filter((id) => UUID.test(id));
+  if (!user || wanted.length === 0) return {};
+  const answer = await gql<{ list: Record<string, string>[] }>(
+    `query Users($ids: [ID!]) { list: ${user.api.plural}(where: { ${user.primaryKey}_in: $ids }, first: 100) { ${user.primaryKey} ${user.displayField} } }`,
+    { ids: wanted },
+  );
+  return Object.fromEntries(answer.list.map((row) => [row[user.primaryKey], row[user.displayField]]));
+}
+
 export function useActorNames(meta: ApiDescription, subs: (string | null | undefined)[]): Record<string, string> {
-  const user = meta.models.find((m) => m.name === "User" && m.can.read);
   const ids = [...new Set(subs.filter((s): s is string => typeof s === "string" && UUID.test(s)))].sort();
   const names = useQuery({
     queryKey: ["actor-names", ids],
-    queryFn: () =>
-      gql<{ list: Record<string, string>[] }>(`query Actors($ids: [ID!]) { list: ${user!.api.plural}(where: { ${user!.primaryKey}_in: $ids }, first: 100) { ${user!.primaryKey} ${user!.displayField} } }`, { ids }),
-    enabled: Boolean(user) && ids.length > 0,
+    queryFn: () => fetchUserNames(meta, ids),
+    enabled: Boolean(userModel(meta)) && ids.length > 0,
     staleTime: 60_000,
   });
-  const out: Record<string, string> = {};
-  for (const row of names.data?.list ?? []) out[row[user!.primaryKey]] = row[user!.displayField];
-  return out;
+  return names.data ?? {};
+}
+
+/** The tenant's users by name (first 100), shared by every view that offers or matches users. */
+export function useUsers(meta: ApiDescription): UserName[] | undefined {
+  const user = userModel(meta);
+  const users = useQuery({
+    queryKey: ["users"],
+    queryFn: async () => {
+      const answer = await gql<{ list: Record<string, string>[] }>(
+        `{ list: ${user!.api.plural}(orderBy: [${user!.displayField}_ASC], first: 100) { ${user!.primaryKey} ${user!.displayField} } }`,
+      );
+      return answer.list.map((row) => ({ id: row[user!.primaryKey], name: row[user!.displayField] }));
+    },
+    enabled: Boolean(user),
+    staleTime: 60_000,
+  });
+  return users.data;
 }

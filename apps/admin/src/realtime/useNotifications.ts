@@ -2,7 +2,7 @@
 // when someone else sets a user key to this user) and @mentions (messages other clients post there)
 // become toasts.
 import { useEffect } from "react";
-import { gql } from "../api/client.ts";
+import { fetchUserNames } from "../components/useActorNames.ts";
 import type { ApiDescription } from "../api/meta.ts";
 import { getSession } from "../auth/session.ts";
 import { toast } from "../components/Toasts.tsx";
@@ -37,13 +37,7 @@ export function useNotifications(meta: ApiDescription | undefined): void {
 
 /** The name of the User behind an event's actor (events carry ids only). */
 async function nameOf(meta: ApiDescription, actor: string | null): Promise<string> {
-  const user = meta.models.find((m) => m.name === "User" && m.can.read);
-  if (!actor || !user) return strings.realtime.someone;
-  try {
-    const answer = await gql<{ list: Record<string, unknown>[] }>(`query Who($id: ID!) { list: ${user.api.plural}(where: { ${user.primaryKey}: $id }, first: 1) { ${user.displayField} } }`, { id: actor });
-    const name = answer.list[0]?.[user.displayField];
-    return typeof name === "string" ? name : strings.realtime.someone;
-  } catch {
-    return strings.realtime.someone;
-  }
+  if (!actor) return strings.realtime.someone;
+  const names = await fetchUserNames(meta, [actor]).catch(() => ({}) as Record<string, string>);
+  return names[actor] ?? strings.realtime.someone;
 }

@@ -13,6 +13,7 @@ import { toast } from "../components/Toasts.tsx";
 import { strings } from "../i18n/strings.ts";
 import { linkProps, paths } from "../router.ts";
 import { useLiveQueries } from "../realtime/hooks.ts";
+import { useUsers } from "../components/useActorNames.ts";
 
 interface Stage {
   id: string;
@@ -54,11 +55,7 @@ export function Board({ meta }: { meta: ApiDescription }) {
     queryKey: ["pipelines"],
     queryFn: () => gql<{ pipelines: Pipeline[] }>(`{ pipelines(orderBy: [name_ASC], first: 50) { id name isDefault stages(orderBy: [position_ASC], first: 50) { id key name position kind } } }`),
   });
-  const owners = useQuery({
-    queryKey: ["board-owners"],
-    queryFn: () => gql<{ users: { id: string; name: string }[] }>(`{ users(orderBy: [name_ASC], first: 100) { id name } }`),
-    enabled: meta.models.some((m) => m.name === "User" && m.can.read),
-  });
+  const owners = useUsers(meta);
   const [pipelineId, setPipelineId] = useState<string | null>(null);
   const [ownerId, setOwnerId] = useState("");
   const pipeline = pipelines.data?.pipelines.find((p) => p.id === pipelineId) ?? pipelines.data?.pipelines.find((p) => p.isDefault) ?? pipelines.data?.pipelines[0];
@@ -140,12 +137,12 @@ export function Board({ meta }: { meta: ApiDescription }) {
               <option key={p.id} value={p.id}>{p.name}</option>
             ))}
           </select>
-          {owners.data && (
+          {owners && (
             <>
               <label htmlFor="board-owner">{strings.board.owner}</label>
               <select id="board-owner" value={ownerId} onChange={(e) => setOwnerId(e.target.value)}>
                 <option value="">{strings.board.anyOwner}</option>
-                {owners.data.users.map((u) => (
+                {owners.map((u) => (
                   <option key={u.id} value={u.id}>{u.name}</option>
                 ))}
               </select>
