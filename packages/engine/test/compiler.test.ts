@@ -104,6 +104,33 @@ describe("includes", () => {
     const trash = await findMany("Company", { deleted: "only", fields: ["name"], include: { contacts: true } });
     expect(trash.nodes).toEqual([{ name: "Deleted Co", contacts: [] }]);
   });
+
+  it("nests to-one includes in to-one includes, with to-many ones inside; a related row out of scope is null with nothing under it", async () => {
+    const deal = deals.find((d) => d.contactId === ids.jose && d.companyId === ids.acme);
+    if (!deal) throw new Error("fixture has no deal of José at Acme");
+    const selection = {
+      fields: ["title"],
+      include: {
+        contact: {
+          fields: ["firstName"],
+          include: { company: { fields: ["name"], include: { contacts: { fields: ["firstName"], orderBy: "firstName_ASC" } } }, labels: { fields: ["name"], orderBy: "name_ASC" } },
+        },
+        company: { fields: ["name"] },
+      },
+    };
+    const { result, statements } = await run(db, compileFindUnique(schema, model("Deal"), { id: deal.id }, selection, ctxA));
+    expect(statements).toBe(1);
+    expect(result).toEqual({
+      title: deal.title,
+      contact: { firstName: "José", company: { name: "Acme", contacts: [{ firstName: "José" }, { firstName: "Maria" }] }, labels: [{ name: "hot" }, { name: "vip" }] },
+      company: { name: "Acme" },
+    });
+    const zoe = await findMany("Deal", { ...selection, where: { contactId: ids.zoe }, first: 1 });
+    expect(zoe.nodes[0]).toMatchObject({ contact: { firstName: "Zoë", company: null, labels: [] }, company: null });
+    // Tenant B's deal points at tenant A's José and Acme: neither is visible, nor anything below them.
+    const b = await findMany("Deal", selection, ctxB);
+    expect(b.nodes).toEqual([{ title: "Tenant B deal", contact: null, company: null }]);
+  });
 });
 
 describe("records", () => {
@@ -115,6 +142,20 @@ describe("records", () => {
     expect(deal).toEqual({ value: "100.0000", expectedCloseDate: deals[1].expectedCloseDate, createdAt: "2025-01-02T10:00:00.123456Z", position: 0, stage: "qualified" });
     const jose = (await run(db, compileFindUnique(schema, model("Contact"), { email: "jose@acme.test" }, { fields: ["socialHandles", "tags"] }, ctxA))).result;
     expect(jose).toEqual({ socialHandles: { twitter: "@jose" }, tags: ["vip", "with,comma"] });
+  });
+
+  it("returns floats as exact numbers, in lists and by id", async () => {
+    const values = [-2.5, 0.1, 1e-7, 123456789.125];
+    const targets = deals.slice(0, values.length);
+    try {
+      for (const [i, d] of targets.entries()) await db.query("UPDATE deals SET position = $1 WHERE id = $2", [values[i], d.id]);
+      const page = await findMany("Deal", { fields: ["id", "position"], where: { id_in: targets.map((d) => d.id) }, orderBy: "position_ASC" });
+      expect(page.nodes.map((n) => n.position)).toEqual([...values].sort((x, y) => x - y));
+      const one = (await run(db, compileFindUnique(schema, model("Deal"), { id: targets[1].id }, { fields: ["position"] }, ctxA))).result;
+      expect(one).toEqual({ position: 0.1 });
+    } finally {
+      await db.query("UPDATE deals SET position = 0 WHERE id = ANY($1::uuid[])", [targets.map((d) => d.id)]);
+    }
   });
 
   it("finds a unique record by primary key or unique field, else null", async () => {

@@ -14,6 +14,7 @@ export class CompileContext {
   readonly params = new SqlParams();
   readonly errors: FieldError[] = [];
   private aliasCount = 0;
+  private columnCount = 0;
   private tenantPlaceholder: string | undefined;
   /** Upper bound of `first`/`last`, also inside includes. */
   readonly maxPageSize: number;
@@ -60,6 +61,11 @@ export class CompileContext {
   /** A fresh table alias (`t0`, `t1`, …), unique within the statement. */
   alias(): string {
     return `t${this.aliasCount++}`;
+  }
+
+  /** A fresh result-column name (`c0`, `c1`, …), unique within the statement. */
+  column(): string {
+    return `c${this.columnCount++}`;
   }
 
   error(path: (string | number)[], rule: string, message: string): void {

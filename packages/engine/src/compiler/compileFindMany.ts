@@ -1,5 +1,7 @@
-// A page of records as one statement: the page (one extra row to know whether more follow), the
-// opposite-direction check and the optional total count, all as columns of a single result row.
+// A page of records as one statement. Its result rows are the page's rows (one extra to know whether
+// more follow), as flat columns, each with its sort-key values for the cursor; beside them, the same in
+// every row, the opposite-direction check, the optional total count and aggregate. The page is
+// LEFT JOINed to a one-row relation so those answer even for an empty page.
 import { quoteIdent } from "@tessera/db";
 import type { ModelIR, SchemaIR } from "@tessera/schema";
 import type { AggregateResult, FindManyArgs, Page, RecordData, RequestContext } from "../queryTypes.ts";
@@ -12,7 +14,7 @@ import { checkArgKeys } from "./checkArgKeys.ts";
 import { CompileContext } from "./CompileContext.ts";
 import { parseJsonColumn, type CompiledRead, type ResultRow } from "./CompiledRead.ts";
 import { orderBySql, parseOrderBy } from "./compileOrderBy.ts";
-import { compileProjection } from "./compileProjection.ts";
+import { compileRowColumns, decodeRecord } from "./compileRowColumns.ts";
 import { compileWhere } from "./compileWhere.ts";
 import { encodeCursor, keysetPredicate, type CursorValues } from "./cursor.ts";
 import { columnRef, cursorValueSql } from "./fieldOutput.ts";
@@ -43,7 +45,7 @@ export function compileFindMany(
   const aggregate = compileAggregateOption(cc, model, alias, args.aggregate);
   const keys = parseOrderBy(cc, model, args.orderBy);
   const plan = planPage(cc, args, keys, options);
-  const node = compileProjection(cc, model, alias, args);
+  const record = compileRowColumns(cc, model, alias, args);
   cc.throwIfInvalid();
 
   const backward = plan.direction === "backward";
@@ -58,11 +60,12 @@ export function compileFindMany(
   const inner =
     `SELECT ${a}.* FROM ${table} WHERE ${windowSql} ORDER BY ${orderBySql(keys, alias, backward)}` +
     `${offset} ${limitSql(size + 1)}`;
-  // Each row is [node, ...sort key values as text]: the key values make its cursor.
-  const cursorValues = keys.map((k) => cursorValueSql(k.field, columnRef(alias, k.field.column))).join(", ");
-  const rows =
-    `(SELECT COALESCE(json_agg(json_build_array(${node}, ${cursorValues}) ORDER BY ${orderBySql(keys, alias, backward)}), '[]'::json)` +
-    ` FROM (${inner}) AS ${a})`;
+  // Beside the record, its sort-key values as text: they make its cursor.
+  const cursorColumns = keys.map((k, i) => `${cursorValueSql(k.field, columnRef(alias, k.field.column))} AS "k${i}"`);
+  const pageColumns = [`TRUE AS "row"`, ...record.columns.map((c) => c.sql), ...cursorColumns].join(", ");
+  const pageSql =
+    `SELECT ${pageColumns} FROM (${inner}) AS ${[a, ...record.joins].join(" ")}` +
+    ` ORDER BY ${orderBySql(keys, alias, backward)}`;
 
   // Rows on the side we came from: before the start cursor (inclusive: the cursor row itself),
   // or rows passed over by skip.
@@ -75,25 +78,26 @@ export function compileFindMany(
   if (!backward && plan.before) beyond.push(exists(and([base, keysetPredicate(cc, keys, alias, plan.before, "after", true)])));
 
   const columns = [
-    `${rows} AS "rows"`,
     `${behind.length > 0 ? behind.join(" OR ") : "FALSE"} AS "behind"`,
     `${beyond.length > 0 ? beyond.join(" OR ") : "FALSE"} AS "beyond"`,
   ];
   if (args.withTotalCount === true) columns.push(`(SELECT count(*) FROM ${table} WHERE ${base})::int AS "total"`);
   if (aggregate !== undefined) columns.push(`(SELECT ${aggregate} FROM ${table} WHERE ${base}) AS "aggregate"`);
-  const sql = `SELECT ${columns.join(", ")}`;
+  // The left side is one row, so the only join PostgreSQL can use here is a nested loop with the
+  // page as its inner side: the page's rows come out in the page's ORDER BY.
+  const sql = `SELECT ${columns.join(", ")}, "page".* FROM (SELECT) AS "one" LEFT JOIN (${pageSql}) AS "page" ON TRUE`;
 
   return {
     sql,
     params: cc.params.values,
     decode(result: readonly ResultRow[]): Page<RecordData> {
       const row = result[0] ?? {};
-      const fetched = (parseJsonColumn(row.rows) ?? []) as [RecordData, ...CursorValues][];
+      const fetched = row.row === true ? result : [];
       const more = fetched.length > size;
       const kept = fetched.slice(0, size);
       if (backward) kept.reverse();
-      const nodes = kept.map(([n]) => n);
-      const cursors = kept.map(([, ...values]) => encodeCursor(keys, values));
+      const nodes = kept.map((r) => decodeRecord(record.shape, r));
+      const cursors = kept.map((r) => encodeCursor(keys, keys.map((_, i) => r[`k${i}`]) as CursorValues));
       const behindRows = row.behind === true;
       const beyondRows = row.beyond === true;
       const page: Page<RecordData> = {

@@ -3,8 +3,8 @@ import { quoteIdent } from "@tessera/db";
 import { findField, type ModelIR, type SchemaIR } from "@tessera/schema";
 import type { RecordData, RequestContext, Selection, Where } from "../queryTypes.ts";
 import { CompileContext } from "./CompileContext.ts";
-import { parseJsonColumn, type CompiledRead, type ResultRow } from "./CompiledRead.ts";
-import { compileProjection } from "./compileProjection.ts";
+import type { CompiledRead, ResultRow } from "./CompiledRead.ts";
+import { compileRowColumns, decodeRecord } from "./compileRowColumns.ts";
 import { compileWhere, isPlainObject } from "./compileWhere.ts";
 import { accessPredicate } from "./compileAccess.ts";
 import { and, checkDeletedMode, scopePredicates, type DeletedMode } from "./tenantScope.ts";
@@ -52,15 +52,18 @@ export function compileFindUnique(
     }
   }
   const scope = [...scopePredicates(cc, model, alias, deleted), accessPredicate(cc, model, alias, "read", "root")];
-  const node = compileProjection(cc, model, alias, selection);
+  const record = compileRowColumns(cc, model, alias, selection);
   cc.throwIfInvalid();
-  const sql = `SELECT ${node} AS "node" FROM ${quoteIdent(model.tableName)} AS ${quoteIdent(alias)} WHERE ${and([...scope, predicate])} LIMIT 1`;
+  // A row with no selected column still says "found".
+  const columns = ["TRUE AS \"found\"", ...record.columns.map((c) => c.sql)].join(", ");
+  const from = [`${quoteIdent(model.tableName)} AS ${quoteIdent(alias)}`, ...record.joins].join(" ");
+  const sql = `SELECT ${columns} FROM ${from} WHERE ${and([...scope, predicate])} LIMIT 1`;
   return {
     sql,
     params: cc.params.values,
     decode(rows: readonly ResultRow[]): RecordData | null {
       const row = rows[0];
-      return row ? (parseJsonColumn(row.node) as RecordData) : null;
+      return row ? decodeRecord(record.shape, row) : null;
     },
   };
 }

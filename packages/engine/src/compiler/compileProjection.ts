@@ -40,44 +40,60 @@ function requestedFields(cc: CompileContext, model: ModelIR, fields: unknown, pa
   return out;
 }
 
+/** One relationship a selection includes, checked: the relation, its arguments and their path. */
+export interface IncludeRequest {
+  name: string;
+  relation: RelationIR;
+  args: IncludeArgs;
+  path: Path;
+}
+
+/** The selection's `include`, validated (unknown relationships and malformed arguments are errors). */
+export function parseIncludes(cc: CompileContext, model: ModelIR, selection: Selection, path: Path): IncludeRequest[] {
+  const include: unknown = selection.include;
+  if (include === undefined) return [];
+  if (!isPlainObject(include)) {
+    cc.error([...path, "include"], "type", "must be an object of relationship names");
+    return [];
+  }
+  const out: IncludeRequest[] = [];
+  for (const [name, args] of Object.entries(include)) {
+    if (args === undefined || args === false) continue;
+    const relPath = [...path, "include", name];
+    const relation = findRelation(model, name);
+    if (!relation) {
+      cc.error(relPath, "unknown_field", `${model.name} has no relationship '${name}'`);
+      continue;
+    }
+    if (args !== true && !isPlainObject(args)) {
+      cc.error(relPath, "type", "must be true or include arguments");
+      continue;
+    }
+    const includeArgs: IncludeArgs = args === true ? {} : (args as IncludeArgs);
+    const allowed = isToMany(relation) ? TO_MANY_INCLUDE_KEYS : TO_ONE_INCLUDE_KEYS;
+    for (const key of Object.keys(includeArgs)) {
+      if (!allowed.has(key)) {
+        cc.error([...relPath, key], "unknown_field", `'${key}' is not available when including ${isToMany(relation) ? "a to-many" : "a to-one"} relationship`);
+      }
+    }
+    out.push({ name, relation, args: includeArgs, path: relPath });
+  }
+  return out;
+}
+
 /** SQL expression building the row of `model` at `alias` as JSON. */
 export function compileProjection(cc: CompileContext, model: ModelIR, alias: string, selection: Selection, path: Path = []): string {
   const pairs: [string, string][] = selectedFields(cc, model, selection.fields, [...path, "fields"]).map((field) => [
     field.name,
     outputValueSql(field, columnRef(alias, field.column)),
   ]);
-  const include: unknown = selection.include;
-  if (include !== undefined) {
-    if (!isPlainObject(include)) {
-      cc.error([...path, "include"], "type", "must be an object of relationship names");
-    } else {
-      for (const [name, args] of Object.entries(include)) {
-        if (args === undefined || args === false) continue;
-        const relPath = [...path, "include", name];
-        const relation = findRelation(model, name);
-        if (!relation) {
-          cc.error(relPath, "unknown_field", `${model.name} has no relationship '${name}'`);
-          continue;
-        }
-        if (args !== true && !isPlainObject(args)) {
-          cc.error(relPath, "type", "must be true or include arguments");
-          continue;
-        }
-        const includeArgs: IncludeArgs = args === true ? {} : (args as IncludeArgs);
-        pairs.push([name, compileInclude(cc, model, alias, relation, includeArgs, relPath)]);
-      }
-    }
-  }
+  for (const include of parseIncludes(cc, model, selection, path)) pairs.push([include.name, compileInclude(cc, model, alias, include)]);
   return jsonObjectSql(pairs);
 }
 
-function compileInclude(cc: CompileContext, model: ModelIR, alias: string, relation: RelationIR, args: IncludeArgs, path: Path): string {
-  const allowed = isToMany(relation) ? TO_MANY_INCLUDE_KEYS : TO_ONE_INCLUDE_KEYS;
-  for (const key of Object.keys(args)) {
-    if (!allowed.has(key)) {
-      cc.error([...path, key], "unknown_field", `'${key}' is not available when including ${isToMany(relation) ? "a to-many" : "a to-one"} relationship`);
-    }
-  }
+/** A to-one include as a JSON object (or null), a to-many one as a JSON array: one scalar subquery. */
+export function compileInclude(cc: CompileContext, model: ModelIR, alias: string, include: IncludeRequest): string {
+  const { relation, args, path } = include;
   const target = relationTarget(cc, relation);
   const targetAlias = cc.alias();
   const table = `${quoteIdent(target.tableName)} AS ${quoteIdent(targetAlias)}`;
