@@ -14,7 +14,7 @@ export interface TesseraErrorExtensions {
 
 /** The GraphQL error for anything a resolver throws. */
 export function toGraphQLError(error: unknown): GraphQLError {
-  if (error instanceof GraphQLError && typeof error.extensions.code === "string") return error;
+  if (error instanceof GraphQLError && typeof error.extensions?.code === "string") return error;
   if (error instanceof EngineError) {
     const extensions: TesseraErrorExtensions = { code: error.code };
     if (error.fieldErrors.length > 0) extensions.fieldErrors = error.fieldErrors.map((e) => ({ path: e.path, message: e.message, rule: e.rule }));
@@ -45,7 +45,8 @@ export function rootCause(error: GraphQLError): unknown {
  */
 export function formatGraphQLError(error: GraphQLError, phase: "request" | "execution"): GraphQLFormattedError {
   const formatted = error.toJSON();
-  const code = error.extensions.code;
+  // graphql-jit's errors leave `extensions` undefined when there are none.
+  const code = error.extensions?.code;
   if (typeof code === "string") return formatted;
   if (phase === "request") return { ...formatted, extensions: { ...formatted.extensions, code: "VALIDATION_FAILED" } };
   const cause = rootCause(error);

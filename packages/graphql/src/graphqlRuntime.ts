@@ -29,6 +29,8 @@ export const {
   getArgumentValues,
   getDirectiveValues,
   getNamedType,
+  getOperationAST,
+  getVariableValues,
   isEnumType,
   isInputObjectType,
   isInterfaceType,
