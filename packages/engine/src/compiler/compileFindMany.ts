@@ -97,17 +97,21 @@ export function compileFindMany(
       const kept = fetched.slice(0, size);
       if (backward) kept.reverse();
       const nodes = kept.map((r) => decodeRecord(record.shape, r));
-      const cursors = kept.map((r) => encodeCursor(keys, keys.map((_, i) => r[`k${i}`]) as CursorValues));
+      const cursorOf = (r: ResultRow): string => encodeCursor(keys, keys.map((_, i) => r[`k${i}`]) as CursorValues);
+      // Most readers (a plain GraphQL list) never look at the rows' cursors: encode them when asked.
+      let cursors: string[] | undefined;
       const behindRows = row.behind === true;
       const beyondRows = row.beyond === true;
       const page: Page<RecordData> = {
         nodes,
-        cursors,
+        get cursors(): string[] {
+          return (cursors ??= kept.map(cursorOf));
+        },
         pageInfo: {
           hasNextPage: backward ? behindRows : more || beyondRows,
           hasPreviousPage: backward ? more : behindRows,
-          startCursor: cursors[0] ?? null,
-          endCursor: cursors[cursors.length - 1] ?? null,
+          startCursor: kept.length > 0 ? cursorOf(kept[0]) : null,
+          endCursor: kept.length > 0 ? cursorOf(kept[kept.length - 1]) : null,
           pageSize: nodes.length,
         },
       };
