@@ -133,6 +133,18 @@ describe("includes", () => {
   });
 });
 
+describe("statement shape", () => {
+  it("sends a page's records and their to-one includes as plain columns, building JSON only for to-many includes", () => {
+    const args: FindManyArgs = { fields: ["id", "title", "value"], orderBy: "value_DESC", first: 5, include: { contact: { fields: ["firstName"], include: { company: { fields: ["name"] } } }, company: { fields: ["name"] } } };
+    const flat = compileFindMany(schema, model("Deal"), args, ctxA, pageOptions).sql;
+    expect(flat).not.toMatch(/json_build_object|json_agg|to_json/);
+    expect(flat.match(/LEFT JOIN LATERAL/g)).toHaveLength(3);
+    const withActivities = compileFindMany(schema, model("Deal"), { ...args, include: { ...args.include, activities: { fields: ["title"] } } }, ctxA, pageOptions).sql;
+    expect(withActivities.match(/json_agg/g)).toHaveLength(1);
+    expect(compileFindUnique(schema, model("Deal"), { id: id(100) }, args, ctxA).sql).not.toMatch(/json_build_object|json_agg/);
+  });
+});
+
 describe("records", () => {
   it("returns API names and API values: decimals as strings, dates, ISO date-times in UTC, json, arrays, enums", async () => {
     const { result } = await run(db, compileFindUnique(schema, model("Activity"), { id: id(301) }, {}, ctxA));

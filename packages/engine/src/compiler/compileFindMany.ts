@@ -24,6 +24,8 @@ import { and, checkDeletedMode, scopePredicates } from "./tenantScope.ts";
 const FIND_MANY_KEYS: ReadonlySet<string> = new Set([
   "fields", "include", "where", "orderBy", "first", "last", "skip", "after", "before", "deleted", "withTotalCount", "aggregate",
 ]);
+/** Field types whose API value column is the same text as their cursor value (cursorValueSql). */
+const CURSOR_TEXT_TYPES: ReadonlySet<string> = new Set(["id", "string", "text", "decimal", "money", "date", "datetime", "enum"]);
 const AGGREGATE_OPTION_KEYS: ReadonlySet<string> = new Set(["count", "sum", "avg", "min", "max"]);
 
 export function compileFindMany(
@@ -60,8 +62,13 @@ export function compileFindMany(
   const inner =
     `SELECT ${a}.* FROM ${table} WHERE ${windowSql} ORDER BY ${orderBySql(keys, alias, backward)}` +
     `${offset} ${limitSql(size + 1)}`;
-  // Beside the record, its sort-key values as text: they make its cursor.
-  const cursorColumns = keys.map((k, i) => `${cursorValueSql(k.field, columnRef(alias, k.field.column))} AS "k${i}"`);
+  // Beside the record, its sort-key values as text: they make its cursor. A selected field whose
+  // column already is that text (ids, strings, decimals, dates, enums) is not sent twice.
+  const keyColumns = keys.map((k, i) => {
+    const selected = record.fieldColumns.get(k.field.name);
+    return selected !== undefined && CURSOR_TEXT_TYPES.has(k.field.type) ? selected : `k${i}`;
+  });
+  const cursorColumns = keys.flatMap((k, i) => (keyColumns[i] === `k${i}` ? [`${cursorValueSql(k.field, columnRef(alias, k.field.column))} AS "k${i}"`] : []));
   const pageColumns = [`TRUE AS "row"`, ...record.columns.map((c) => c.sql), ...cursorColumns].join(", ");
   const pageSql =
     `SELECT ${pageColumns} FROM (${inner}) AS ${[a, ...record.joins].join(" ")}` +
@@ -97,7 +104,7 @@ export function compileFindMany(
       const kept = fetched.slice(0, size);
       if (backward) kept.reverse();
       const nodes = kept.map((r) => decodeRecord(record.shape, r));
-      const cursorOf = (r: ResultRow): string => encodeCursor(keys, keys.map((_, i) => r[`k${i}`]) as CursorValues);
+      const cursorOf = (r: ResultRow): string => encodeCursor(keys, keyColumns.map((column) => r[column]) as CursorValues);
       // Most readers (a plain GraphQL list) never look at the rows' cursors: encode them when asked.
       let cursors: string[] | undefined;
       const behindRows = row.behind === true;

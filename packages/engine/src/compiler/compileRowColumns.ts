@@ -39,6 +39,8 @@ export interface RowColumns {
   /** LEFT JOIN LATERAL clauses the columns read from, to follow the FROM of `alias`. */
   joins: string[];
   shape: RowShape;
+  /** The column of each selected field of this row (not of its includes), by field name. */
+  fieldColumns: Map<string, string>;
 }
 
 /**
@@ -71,8 +73,10 @@ export function compileRowColumns(cc: CompileContext, model: ModelIR, alias: str
   const columns: ResultColumn[] = [];
   const joins: string[] = [];
   const entries: ShapeEntry[] = [];
+  const fieldColumns = new Map<string, string>();
   for (const field of selectedFields(cc, model, selection.fields, [...path, "fields"])) {
     const name = cc.column();
+    fieldColumns.set(field.name, name);
     const value = flatValue(field, columnRef(alias, field.column));
     columns.push({ sql: `${value.sql} AS ${quoteIdent(name)}`, name });
     entries.push({ kind: "value", key: field.name, column: name, decode: value.decode });
@@ -98,7 +102,7 @@ export function compileRowColumns(cc: CompileContext, model: ModelIR, alias: str
     for (const name of [present, ...inner.columns.map((c) => c.name)]) columns.push({ sql: columnRef(joinAlias, name), name });
     entries.push({ kind: "one", key: include.name, present, shape: inner.shape });
   }
-  return { columns, joins, shape: { entries } };
+  return { columns, joins, shape: { entries }, fieldColumns };
 }
 
 /** The record a result row carries, keys in selection order. */
