@@ -53,6 +53,32 @@ describe("committed changes on board and record channels", () => {
     await world.engine.model("Deal").update({ id: world.deals.ofSales1 }, { ownerId: world.people.sales1.id }, world.people.manager.context);
   });
 
+  it("removes a subscriber from a record's channel when a committed change makes the record unreadable for them", async () => {
+    const deal = await world.engine.model("Deal").create({ title: `to move ${unique()}`, contactId: world.contactA, ownerId: world.people.sales1.id }, world.people.manager.context);
+    const channel = `record:Deal:${deal.id}`;
+    const ana = await world.client(node, "sales1");
+    const mia = await world.client(node, "manager");
+    const [anaRevoked, miaPresence, miaMessages] = [inboxOf(ana, "revoked"), inboxOf(mia, "presence"), inboxOf(mia, "message")];
+    await ana.join(channel, { state: { editing: "title" } });
+    await mia.join(channel, { state: { viewing: true } });
+    expect(mia.presence(channel).map((m) => m.sub).sort()).toEqual([world.people.manager.id, world.people.sales1.id].sort());
+    const revokedBefore = node.hub.stats().revoked;
+
+    // The manager gives the deal to Bo: Ana's row rule no longer lets her read it.
+    await world.engine.model("Deal").update({ id: deal.id }, { ownerId: world.people.sales2.id }, world.people.manager.context);
+    expect(await anaRevoked.waitFor((r) => r.channel === channel, "Ana's removal")).toEqual({ channel });
+    await miaPresence.waitFor((p) => p.channel === channel && p.leaves.some((m) => m.sub === world.people.sales1.id), "Ana leaving, as the manager sees it");
+    expect(ana.presence(channel)).toEqual([]);
+    expect(node.hub.stats().revoked).toBe(revokedBefore + 1);
+
+    // She can neither speak on the channel nor join it again; the manager stays and hears nothing from her.
+    await expect(ana.publish(channel, "typing")).rejects.toMatchObject({ code: "NOT_JOINED" });
+    await expect(ana.join(channel)).rejects.toMatchObject({ code: "FORBIDDEN" });
+    await mia.publish(channel, "ping-self", null, { echo: true });
+    await miaMessages.waitFor((m) => m.event === "ping-self", "the manager's own message");
+    expect(miaMessages.items.some((m) => m.from?.sub === world.people.sales1.id)).toBe(false);
+  });
+
   it("tells a user on their user: channel when someone else assigns them a record, and nobody else", async () => {
     const ana = await world.client(node, "sales1");
     const bo = await world.client(node, "sales2");

@@ -21,9 +21,13 @@ export function useLiveQueries(channel: string | null, keys: QueryKey[], accept:
     });
     // Frames were dropped while we were slow: what is shown may be stale.
     const offDropped = rt.on("dropped", refetch);
+    // The server took us off the channel (the record is no longer ours to read): fetch again, which
+    // shows the record's "not found or not yours" state instead of stale data.
+    const offRevoked = rt.on("revoked", (r) => r.channel === channel && refetch());
     return () => {
       offChange();
       offDropped();
+      offRevoked();
       release();
     };
     // `accept` is a fresh closure each render; the channel and keys decide the subscription.

@@ -83,6 +83,8 @@ export interface RealtimeClientEvents {
   lock: LockServerFrame;
   change: ChangeServerFrame;
   dropped: DroppedServerFrame;
+  /** The server removed this client from a channel whose record it may no longer read. */
+  revoked: { channel: string };
   /** Errors no request was waiting for (e.g. a channel that could not be joined again after a reconnect). */
   error: RealtimeError;
   close: CloseEvent;
@@ -392,8 +394,17 @@ export class RealtimeClient {
         }
         return;
       }
-      case "locked":
       case "left":
+        if (frame.ref === undefined && frame.reason === "access_revoked") {
+          // Removed by the server: do not join it again after a reconnect.
+          this.wanted.delete(frame.channel);
+          this.presenceByChannel.delete(frame.channel);
+          this.locksByChannel.delete(frame.channel);
+          this.emit("revoked", { channel: frame.channel });
+          return;
+        }
+        return this.settle(frame);
+      case "locked":
       case "ok":
       case "pong":
         return this.settle(frame);

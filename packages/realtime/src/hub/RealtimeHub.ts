@@ -96,6 +96,8 @@ export interface HubStats {
     dropped: number;
   };
   disconnects: { slow: number; heartbeat: number };
+  /** Channel memberships removed because a committed change made the record unreadable for them. */
+  revoked: number;
   /** Frames refused because a client sent too fast. */
   rateLimited: number;
   cluster: ClusterStats;
@@ -157,7 +159,7 @@ export class RealtimeHub {
   private readonly connections = new Set<HubConnection>();
   private readonly authorizer: ChannelAuthorizer;
   private readonly onError: (error: unknown, context: string) => void;
-  private readonly counters = { published: 0, delivered: 0, dropped: 0, slow: 0, heartbeat: 0, rateLimited: 0 };
+  private readonly counters = { published: 0, delivered: 0, dropped: 0, slow: 0, heartbeat: 0, rateLimited: 0, revoked: 0 };
   private sequence = 0;
   private timer: NodeJS.Timeout | undefined;
   private stopping = false;
@@ -273,6 +275,19 @@ export class RealtimeHub {
     this.cluster.message(key, frame, null);
   }
 
+  /**
+   * Removes a connection from a channel it may no longer be on (live views found the channel's record
+   * unreadable for it after a committed change): it leaves as on `leave` (presence diff to the others,
+   * its locks released) and is told with `left` / `access_revoked`. Joining again is authorised afresh.
+   */
+  revoke(connection: HubConnection, tenantId: string, channel: string): void {
+    const key = this.keyOf(tenantId, channel);
+    if (!connection.joined.has(key) || connection.closed) return;
+    this.leaveKey(connection, key, "released");
+    this.counters.revoked++;
+    connection.sendFrame({ type: "left", channel, reason: "access_revoked" });
+  }
+
   keyOf(tenantId: string, channel: string): string {
     return `${tenantId}|${channel}`;
   }
@@ -303,6 +318,7 @@ export class RealtimeHub {
       messages: { published: this.counters.published, delivered: this.counters.delivered, dropped: this.counters.dropped },
       disconnects: { slow: this.counters.slow, heartbeat: this.counters.heartbeat },
       rateLimited: this.counters.rateLimited,
+      revoked: this.counters.revoked,
       cluster: { ...this.cluster.stats },
     };
   }

@@ -8,7 +8,9 @@
 // subscriber gets a change only if the engine, with the subscriber's own RequestContext, returns
 // the record (role matrix, row rules, policies, tenant), and only the fields it may read. Reads are
 // batched: subscribers with the same principal and tenant share one `findMany(id_in: […])` per
-// model and batch of events, whatever the number of their connections.
+// model and batch of events, whatever the number of their connections. A subscriber of a record's
+// channel for whom that re-read no longer finds the record is removed from the channel (`left`,
+// reason `access_revoked`): presence and broadcasts about the record stop reaching it too.
 //
 // The dispatcher calls the consumer inside its delivery transaction, so the handler only queues
 // (reading there would wait on that transaction, forever on PGlite's single connection).
@@ -201,7 +203,11 @@ export class LiveViewFanout {
   /** One principal's share of a round: read what it may see, then send. */
   private async deliver(scope: Scope): Promise<void> {
     const visible = new Map<string, Map<string, RecordData>>();
-    for (const [modelName, ids] of scope.idsByModel) visible.set(modelName, await this.readVisible(modelName, [...ids], scope.request));
+    for (const [modelName, ids] of scope.idsByModel) {
+      const found = await this.readVisible(modelName, [...ids], scope.request);
+      // A read that failed (not a refusal) tells nothing: no frames, and nobody is removed.
+      if (found) visible.set(modelName, found);
+    }
     const auth = new Authorizer(this.engine.schema, scope.request);
     const frames = new Map<string, OutboundFrame | null>();
     for (const { event, channel, connection } of scope.deliveries) {
@@ -211,10 +217,22 @@ export class LiveViewFanout {
         frame = this.frameFor(event, channel, visible.get(event.model), auth);
         frames.set(cacheKey, frame);
       }
+      if (!frame && this.lostRecord(event, channel, visible.get(event.model))) {
+        // The record of this channel is no longer readable for the subscriber: it leaves the channel,
+        // so neither presence nor broadcasts about the record reach it any more.
+        if (event.tenantId !== null) this.hub.revoke(connection, event.tenantId, channel);
+        continue;
+      }
       if (!frame || connection.closed) continue;
       connection.send(frame);
       this.counters.frames++;
     }
+  }
+
+  /** Whether `channel` is the event's own record channel and the subscriber's re-read did not find the record. */
+  private lostRecord(event: EventRecord, channel: string, visible: Map<string, RecordData> | undefined): boolean {
+    if (event.type === "Destroyed" || channel !== recordChannel(event.model, event.recordId) || !visible) return false;
+    return !visible.has(event.recordId);
   }
 
   private frameFor(event: EventRecord, channel: string, visible: Map<string, RecordData> | undefined, auth: Authorizer): OutboundFrame | null {
@@ -249,8 +267,11 @@ export class LiveViewFanout {
     return OutboundFrame.of(frame);
   }
 
-  /** The records among `ids` the principal may read, as it may read them (soft-deleted included). */
-  private async readVisible(modelName: string, ids: string[], request: RequestContext): Promise<Map<string, RecordData>> {
+  /**
+   * The records among `ids` the principal may read, as it may read them (soft-deleted included); an
+   * empty map when it may not read the model at all; null when a read failed.
+   */
+  private async readVisible(modelName: string, ids: string[], request: RequestContext): Promise<Map<string, RecordData> | null> {
     const model = this.models.get(modelName);
     const found = new Map<string, RecordData>();
     if (!model) return found;
@@ -270,7 +291,10 @@ export class LiveViewFanout {
         for (const node of page.nodes) found.set(String(node[model.primaryKey]), node);
       } catch (error) {
         // A principal that may not read the model at all sees none of it; anything else is a fault.
-        if (!(error instanceof EngineError && (error.code === "FORBIDDEN" || error.code === "UNAUTHENTICATED"))) this.report(error, `reading ${modelName} for live views`);
+        if (!(error instanceof EngineError && (error.code === "FORBIDDEN" || error.code === "UNAUTHENTICATED"))) {
+          this.report(error, `reading ${modelName} for live views`);
+          return null;
+        }
       }
     }
     return found;

@@ -141,6 +141,11 @@ export interface LeftServerFrame {
   type: "left";
   ref?: Ref;
   channel: string;
+  /**
+   * Set when the server removed the connection without being asked: a committed change made the
+   * channel's record unreadable for it (reassigned to someone else, a row rule now hides it).
+   */
+  reason?: "access_revoked";
 }
 
 export interface OkServerFrame {

@@ -133,6 +133,7 @@ function registerInstruments(registry: Registry, hub: RealtimeHub, liveViews: Li
   counter("tessera_realtime_messages_delivered_total", "Frames written to this node's realtime clients", () => hub.stats().messages.delivered);
   counter("tessera_realtime_messages_dropped_total", "Frames dropped by full client queues", () => hub.stats().messages.dropped);
   counter("tessera_realtime_slow_disconnects_total", "Clients disconnected for reading too slowly", () => hub.stats().disconnects.slow);
+  counter("tessera_realtime_revoked_total", "Record-channel memberships removed because a committed change made the record unreadable", () => hub.stats().revoked);
   if (liveViews) counter("tessera_realtime_change_frames_total", "Committed changes sent to live views", () => liveViews.stats().frames);
 }
 
