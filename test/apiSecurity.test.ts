@@ -5,6 +5,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { FastifyInstance } from "fastify";
+import WebSocket from "ws";
 import { ApiKeyStore, Engine, systemContext } from "@tessera/engine";
 import { createApiServer } from "@tessera/server";
 import { openCrmDatabase, type CrmDatabase } from "./support/crmDatabase.ts";
@@ -51,7 +52,7 @@ beforeAll(async () => {
     ["outsider", "admin", null, B],
   ];
   stateDir = mkdtempSync(join(tmpdir(), "tessera-security-"));
-  const server = await createApiServer({ engine, ir: crm.schema, appName: "crm", dataDir: stateDir, logger: false, rateLimit: { perIp: 10_000, perPrincipal: 10_000, durationSeconds: 60 } });
+  const server = await createApiServer({ engine, ir: crm.schema, appName: "crm", dataDir: stateDir, logger: false, rateLimit: { perIp: 10_000, perPrincipal: 10_000, durationSeconds: 60 }, credentialRecheckMs: 100 });
   app = server.app;
   for (const [name, role, team, tenant] of people) {
     const user = await engine.model("User").create({ email: `${name}@example.com`, name }, systemContext(tenant));
@@ -157,4 +158,27 @@ describe("API keys", () => {
     await store.revoke(A, record.id);
     expect((await gql(key, `{ companies { name } }`)).status).toBe(401);
   });
+
+  it("close the WebSockets opened with a key once it is revoked (graphql-ws and realtime)", async () => {
+    const store = new ApiKeyStore(crm.db);
+    const { key, record } = await store.create({ tenantId: A, name: "dashboard", roles: ["viewer"] });
+    const address = await app.listen({ port: 0, host: "127.0.0.1" });
+    const base = address.replace("http", "ws");
+    const graphqlWs = new WebSocket(`${base}/graphql/ws`, "graphql-transport-ws");
+    const graphqlClosed = closeOf(graphqlWs);
+    await new Promise((resolve) => graphqlWs.once("open", resolve));
+    graphqlWs.send(JSON.stringify({ type: "connection_init", payload: { authorization: `Bearer ${key}` } }));
+    expect(JSON.parse(String(await new Promise((resolve) => graphqlWs.once("message", resolve))))).toEqual({ type: "connection_ack" });
+    const realtimeWs = new WebSocket(`${base}/realtime/ws?token=${encodeURIComponent(key)}`);
+    const realtimeClosed = closeOf(realtimeWs);
+    expect(JSON.parse(String(await new Promise((resolve) => realtimeWs.once("message", resolve))))).toMatchObject({ type: "welcome", tenantId: A });
+
+    await store.revoke(A, record.id);
+    expect(await graphqlClosed).toMatchObject({ code: 4401 });
+    expect(await realtimeClosed).toMatchObject({ code: 4401 });
+  });
 });
+
+function closeOf(socket: WebSocket): Promise<{ code: number; reason: string }> {
+  return new Promise((resolve) => socket.once("close", (code, reason) => resolve({ code, reason: reason.toString() })));
+}

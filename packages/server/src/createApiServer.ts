@@ -51,6 +51,11 @@ export interface ApiServerOptions extends Omit<ServerOptions, "register"> {
    */
   membershipCacheTtlMs?: number;
   /**
+   * How often open WebSocket connections (/graphql/ws, /realtime/ws) authenticate their credential
+   * again (ms); default 60,000. A revoked API key or a removed membership closes them (4401 / 4403).
+   */
+  credentialRecheckMs?: number;
+  /**
    * With the dev issuer on: the tenant whose members the admin UI's dev sign-in lists and signs in
    * (`/auth/dev/*`). Ignored when an identity provider is configured or in production.
    */
@@ -157,6 +162,7 @@ export async function createApiServer(options: ApiServerOptions): Promise<ApiSer
           },
           // Called only after `authenticate` verified the token, so reading its `exp` unverified is safe.
           expiresAt: (params) => jwtExpiry(connectionHeaders(params).authorization),
+          ...(options.credentialRecheckMs !== undefined ? { recheckMs: options.credentialRecheckMs } : {}),
           onConnectionsChange: (open) => metrics.wsConnections.set({ endpoint: GRAPHQL_WS_PATH }, open),
         });
       }
@@ -169,6 +175,7 @@ export async function createApiServer(options: ApiServerOptions): Promise<ApiSer
         engine: options.engine,
         hub: realtime,
         ...(options.realtime?.liveViews !== undefined ? { liveViews: options.realtime.liveViews } : {}),
+        ...(options.credentialRecheckMs !== undefined ? { recheckMs: options.credentialRecheckMs } : {}),
         authenticate: async (credentials) => {
           const context = await auth.resolveRequestContext({ headers: connectionHeaders({ ...credentials }), id: randomUUID() });
           if (context.principal) await rateLimiter.consumePrincipal(context.principal.sub);

@@ -52,6 +52,11 @@ export interface GraphQLSubscriptionsOptions {
    * `exp`; the socket is closed with 4401 then, so a subscription never outlives its token.
    */
   expiresAt?: (params: ConnectionParams) => number | undefined;
+  /**
+   * How often an open socket's credential is authenticated again (ms): a revoked API key or a removed
+   * membership closes it with 4401 / 4403 within this time. Default 60 s.
+   */
+  recheckMs?: number;
   /** Default `/graphql/ws`. */
   path?: string;
   /** Names the node's event consumer `graphql-ws:<nodeId>`. Default: the process id. */
@@ -141,6 +146,17 @@ export const graphqlSubscriptionsPlugin: FastifyPluginAsync<GraphQLSubscriptions
             timer.unref();
             socket.once("close", () => clearTimeout(timer));
           }
+          const params = ctx.connectionParams ?? {};
+          const recheck = setInterval(() => {
+            options.authenticate(params).catch((error: unknown) => {
+              const code = closeCodeOf(error);
+              // Only a refusal ends the socket; a failed check (database down) is retried next time.
+              if (code === 4401 || code === 4403) socket.close(code, closeReason(code, error));
+              else log.warn({ err: error }, "re-checking a WebSocket connection's credential failed");
+            });
+          }, options.recheckMs ?? 60_000);
+          recheck.unref();
+          socket.once("close", () => clearInterval(recheck));
           return true;
         } catch (error) {
           const code = closeCodeOf(error);

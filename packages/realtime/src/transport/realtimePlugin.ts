@@ -42,6 +42,11 @@ export interface RealtimePluginOptions {
   authenticate: (credentials: RealtimeCredentials) => Promise<RequestContext>;
   /** When the credential stops being valid (epoch ms), e.g. a JWT's `exp`. */
   expiresAt?: (token: string) => number | undefined;
+  /**
+   * How often an open connection's credential is authenticated again (ms): a revoked API key or a
+   * removed membership closes it with 4401 / 4403 within this time. Default 60 s.
+   */
+  recheckMs?: number;
   /** The name others see; default the `name` of the principal's User record. */
   describe?: PrincipalNamer;
   /** Committed changes to record and board channels. Default true. */
@@ -73,6 +78,8 @@ const ERROR_BY_CLOSE: { [close: number]: RealtimeErrorCode } = {
   [CLOSE_CODES.tryAgainLater]: "RATE_LIMITED",
   [CLOSE_CODES.internal]: "INTERNAL",
 };
+
+const DEFAULT_RECHECK_MS = 60_000;
 
 function closeCodeOf(error: unknown): number {
   const { code, statusCode } = (error ?? {}) as { code?: unknown; statusCode?: unknown };
@@ -179,6 +186,7 @@ export const realtimePlugin: FastifyPluginAsync<RealtimePluginOptions> = async (
     let authenticating = false;
     let pending: string[] = [];
     let expiryTimer: NodeJS.Timeout | undefined;
+    let recheckTimer: NodeJS.Timeout | undefined;
 
     const refuse = (code: number, message: string, ref?: string): void => {
       sendRaw(socket, { type: "error", ...(ref !== undefined ? { ref } : {}), code: ERROR_BY_CLOSE[code] ?? "INTERNAL", message });
@@ -210,6 +218,15 @@ export const realtimePlugin: FastifyPluginAsync<RealtimePluginOptions> = async (
           expiryTimer = setTimeout(() => transport.close(CLOSE_CODES.unauthorized, "Unauthorized: the token expired; reconnect with a new one"), Math.min(Math.max(0, expiresAt - Date.now()), 2_147_000_000));
           expiryTimer.unref();
         }
+        recheckTimer = setInterval(() => {
+          options.authenticate(credentials).catch((error: unknown) => {
+            const code = closeCodeOf(error);
+            // Only a refusal ends the connection; a failed check (database down) is retried next time.
+            if (code === CLOSE_CODES.unauthorized || code === CLOSE_CODES.forbidden) transport.close(code, closeReason(error instanceof Error ? error.message : "the credential is no longer valid"));
+            else app.log.warn({ err: error }, "re-checking a realtime connection's credential failed");
+          });
+        }, options.recheckMs ?? DEFAULT_RECHECK_MS);
+        recheckTimer.unref();
         // Frames sent right after `auth`, before the answer.
         const queued = pending;
         pending = [];
@@ -254,6 +271,7 @@ export const realtimePlugin: FastifyPluginAsync<RealtimePluginOptions> = async (
       options.onConnectionsChange?.(open);
       clearTimeout(authTimer);
       clearTimeout(expiryTimer);
+      clearInterval(recheckTimer);
       if (connection) hub.disconnect(connection);
     });
 
