@@ -133,7 +133,8 @@ export const graphqlPlugin: FastifyPluginAsync<GraphQLPluginOptions> = async (ap
   });
 
   app.graphql.addHook("preExecution", async (execSchema, document, context, variables) => {
-    if (variables !== undefined) {
+    // `variables: null` means none, as mercurius and graphql-js read it.
+    if (variables !== undefined && variables !== null) {
       const errors = variableErrors(execSchema, document, variables, operationNameOf(context.reply?.request));
       if (errors.length > 0) throw rejectedRequest(errors);
     }

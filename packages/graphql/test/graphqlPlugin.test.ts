@@ -79,6 +79,17 @@ describe("HTTP", () => {
     expect(invalid.body.errors![0].extensions).toMatchObject({ code: "VALIDATION_FAILED", fieldErrors: [{ path: ["where", "expectedCloseDate"], rule: "type" }] });
   });
 
+  it("reads `variables: null` as no variables, on every run, and answers a missing required variable with 400", async () => {
+    for (let i = 0; i < 3; i++) {
+      const response = await post({ query: `query Q($first: Int) { deals(orderBy: title_ASC, first: $first) { title } }`, variables: null });
+      expect(response.status).toBe(200);
+      expect(response.body.data.deals).toHaveLength(4);
+    }
+    const missing = await post({ query: `query($first: Int!) { deals(first: $first) { title } }` });
+    expect(missing.status).toBe(400);
+    expect(missing.body.errors![0]).toMatchObject({ message: expect.stringMatching(/\$first/), extensions: { code: "VALIDATION_FAILED" } });
+  });
+
   it("answers 400 with clear errors for malformed documents, unknown arguments, bad variables and bad JSON", async () => {
     const syntax = await post({ query: `{ deals { title ` });
     expect(syntax.status).toBe(400);

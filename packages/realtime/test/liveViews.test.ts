@@ -79,6 +79,21 @@ describe("committed changes on board and record channels", () => {
     expect(miaMessages.items.some((m) => m.from?.sub === world.people.sales1.id)).toBe(false);
   });
 
+  it("does not take anyone off a record's channel when the record is destroyed right after a change", async () => {
+    const deal = await world.engine.model("Deal").create({ title: `short-lived ${unique()}`, contactId: world.contactA, ownerId: world.people.sales1.id }, world.people.manager.context);
+    const channel = `record:Deal:${deal.id}`;
+    const mia = await world.client(node, "manager");
+    const [miaRevoked, miaChanges] = [inboxOf(mia, "revoked"), inboxOf(mia, "change")];
+    await mia.join(channel, { state: { viewing: true } });
+    const revokedBefore = node.hub.stats().revoked;
+    // Both commit before the live views re-read the update, which then finds no row.
+    await world.engine.model("Deal").update({ id: deal.id }, { title: `last words ${unique()}` }, world.people.manager.context);
+    await world.engine.model("Deal").destroy({ id: deal.id }, systemContext(TENANT_A));
+    await miaChanges.waitFor((c) => c.channel === channel && c.event === "Destroyed", "the destruction");
+    expect(miaRevoked.items).toEqual([]);
+    expect(node.hub.stats().revoked).toBe(revokedBefore);
+  });
+
   it("tells a user on their user: channel when someone else assigns them a record, and nobody else", async () => {
     const ana = await world.client(node, "sales1");
     const bo = await world.client(node, "sales2");

@@ -139,6 +139,8 @@ export const graphqlSubscriptionsPlugin: FastifyPluginAsync<GraphQLSubscriptions
         const socket = ctx.extra.socket;
         try {
           identities.set(socket, await options.authenticate(ctx.connectionParams ?? {}));
+          // Closed while authenticating: its close event has passed, so timers armed now would never be cleared.
+          if (socket.readyState !== socket.OPEN) return false;
           const expiresAt = options.expiresAt?.(ctx.connectionParams ?? {});
           if (expiresAt !== undefined) {
             // setTimeout holds at most ~24.8 days; longer-lived credentials are re-checked then.

@@ -14,7 +14,7 @@
 //
 // The dispatcher calls the consumer inside its delivery transaction, so the handler only queues
 // (reading there would wait on that transaction, forever on PGlite's single connection).
-import { Authorizer, EngineError, type Engine, type EventDispatcher, type EventRecord, type RecordData, type RequestContext } from "@tessera/engine";
+import { Authorizer, EngineError, systemContext, type Engine, type EventDispatcher, type EventRecord, type RecordData, type RequestContext } from "@tessera/engine";
 import { SYSTEM_FIELDS, type ModelIR } from "@tessera/schema";
 import { boardChannel, recordChannel, userChannel } from "../protocol/channelName.ts";
 import type { ChangeServerFrame, JsonValue } from "../protocol/frames.ts";
@@ -208,25 +208,50 @@ export class LiveViewFanout {
       // A read that failed (not a refusal) tells nothing: no frames, and nobody is removed.
       if (found) visible.set(modelName, found);
     }
+    const stillThere = await this.existingAmongLost(scope, visible);
     const auth = new Authorizer(this.engine.schema, scope.request);
     const frames = new Map<string, OutboundFrame | null>();
+    const removed = new Set<string>();
     for (const { event, channel, connection } of scope.deliveries) {
+      if (removed.has(`${connection.id}|${channel}`)) continue;
       const cacheKey = `${event.seq}|${channel}`;
       let frame = frames.get(cacheKey);
       if (frame === undefined) {
         frame = this.frameFor(event, channel, visible.get(event.model), auth);
         frames.set(cacheKey, frame);
       }
-      if (!frame && this.lostRecord(event, channel, visible.get(event.model))) {
+      if (!frame && this.lostRecord(event, channel, visible.get(event.model)) && stillThere.has(`${event.model}|${event.recordId}`)) {
         // The record of this channel is no longer readable for the subscriber: it leaves the channel,
         // so neither presence nor broadcasts about the record reach it any more.
         if (event.tenantId !== null) this.hub.revoke(connection, event.tenantId, channel);
+        removed.add(`${connection.id}|${channel}`);
         continue;
       }
       if (!frame || connection.closed) continue;
       connection.send(frame);
       this.counters.frames++;
     }
+  }
+
+  /**
+   * Of the records this scope's re-read did not find on their own channels, those that still exist
+   * (`model|id`), read with the system context: a record destroyed since its event (in this round or
+   * a later one) is not a revocation — its Destroyed event follows.
+   */
+  private async existingAmongLost(scope: Scope, visible: Map<string, Map<string, RecordData>>): Promise<Set<string>> {
+    const lost = new Map<string, { tenantId: string; ids: Set<string> }>();
+    for (const { event, channel } of scope.deliveries) {
+      if (event.tenantId === null || !this.lostRecord(event, channel, visible.get(event.model))) continue;
+      const entry = lost.get(event.model) ?? { tenantId: event.tenantId, ids: new Set<string>() };
+      entry.ids.add(event.recordId);
+      lost.set(event.model, entry);
+    }
+    const existing = new Set<string>();
+    for (const [modelName, { tenantId, ids }] of lost) {
+      const found = await this.readVisible(modelName, [...ids], systemContext(tenantId));
+      for (const id of found?.keys() ?? []) existing.add(`${modelName}|${id}`);
+    }
+    return existing;
   }
 
   /** Whether `channel` is the event's own record channel and the subscriber's re-read did not find the record. */
