@@ -63,6 +63,11 @@ export class CompileContext {
     return `t${this.aliasCount++}`;
   }
 
+  /** Result columns named so far. */
+  get columnsUsed(): number {
+    return this.columnCount;
+  }
+
   /** A fresh result-column name (`c0`, `c1`, …), unique within the statement. */
   column(): string {
     return `c${this.columnCount++}`;

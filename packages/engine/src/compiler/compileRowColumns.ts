@@ -1,6 +1,7 @@
 // A record as flat result columns rather than JSON built in SQL: each selected field is its own
 // column, each to-one include a LEFT JOIN LATERAL whose columns sit beside the row's, and each
-// to-many include one JSON column. Node then assembles the objects (`decodeRecord`). PostgreSQL
+// to-many include (and a to-one include too wide to fit, see FLAT_COLUMN_BUDGET) one JSON column.
+// Node then assembles the objects (`decodeRecord`). PostgreSQL
 // spends most of a list's time in json_build_object (it looks up how to output every argument on
 // every row); sending plain values costs it less than half (docs/performance.md).
 import { quoteIdent } from "@tessera/db";
@@ -82,7 +83,7 @@ export function compileRowColumns(cc: CompileContext, model: ModelIR, alias: str
     entries.push({ kind: "value", key: field.name, column: name, decode: value.decode });
   }
   for (const include of parseIncludes(cc, model, selection, path)) {
-    if (isToMany(include.relation)) {
+    if (isToMany(include.relation) || !fitsBeside(cc, include.args, relationTarget(cc, include.relation))) {
       const name = cc.column();
       columns.push({ sql: `${compileInclude(cc, model, alias, include)} AS ${quoteIdent(name)}`, name });
       entries.push({ kind: "value", key: include.name, column: name, decode: undefined });
@@ -103,6 +104,18 @@ export function compileRowColumns(cc: CompileContext, model: ModelIR, alias: str
     entries.push({ kind: "one", key: include.name, present, shape: inner.shape });
   }
   return { columns, joins, shape: { entries }, fieldColumns };
+}
+
+/**
+ * PostgreSQL takes at most 1,664 entries in a select list. Wide to-one includes beyond this many
+ * columns travel as one JSON column each instead (as to-many includes do), so no selection fails.
+ */
+export const FLAT_COLUMN_BUDGET = 1000;
+
+/** Whether a to-one include's own fields still fit beside the row's columns (nested includes check themselves). */
+function fitsBeside(cc: CompileContext, args: Selection, target: ModelIR): boolean {
+  const fields = Array.isArray(args.fields) ? args.fields.length : target.fields.length;
+  return cc.columnsUsed + fields + 1 <= FLAT_COLUMN_BUDGET;
 }
 
 /** The record a result row carries, keys in selection order. */
