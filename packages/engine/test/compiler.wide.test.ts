@@ -24,7 +24,7 @@ const byName = (name: string): ModelIR => ir.models.find((m) => m.name === name)
 const ids = { holder: "0c000000-0000-4000-8000-000000000100", a: "0c000000-0000-4000-8000-000000000001", b: "0c000000-0000-4000-8000-000000000002", c: "0c000000-0000-4000-8000-000000000003" };
 
 const columnDdl = (m: ModelIR, field: FieldIR): string =>
-  `${quoteIdent(field.column)} ${SCALAR_SQL_TYPES[field.type]}${field.name === m.primaryKey ? " PRIMARY KEY" : field.column === "version" ? " NOT NULL DEFAULT 1" : field.column.endsWith("ed_at") && field.column !== "deleted_at" ? " NOT NULL DEFAULT now()" : ""}`;
+  `${quoteIdent(field.column)} ${SCALAR_SQL_TYPES[field.type as keyof typeof SCALAR_SQL_TYPES]}${field.name === m.primaryKey ? " PRIMARY KEY" : field.column === "version" ? " NOT NULL DEFAULT 1" : field.column.endsWith("ed_at") && field.column !== "deleted_at" ? " NOT NULL DEFAULT now()" : ""}`;
 
 let test: TestDatabase;
 beforeAll(async () => {
