@@ -6,6 +6,7 @@ import { visibleRows } from "./compileAccess.ts";
 import type { CompileContext } from "./CompileContext.ts";
 import { EngineError } from "../EngineError.ts";
 import { coerceValue } from "./coerceValue.ts";
+import { textProblem } from "../validate/databaseValues.ts";
 import { columnRef } from "./fieldOutput.ts";
 import { escapeLike, LIKE_ESCAPE } from "./likePattern.ts";
 import { pgArrayLiteral } from "./pgArrayLiteral.ts";
@@ -116,8 +117,13 @@ function compileLogical(cc: CompileContext, model: ModelIR, alias: string, key: 
 }
 
 function compileSearch(cc: CompileContext, model: ModelIR, alias: string, value: unknown, path: Path): string | undefined {
-  if (typeof value !== "string" || value.includes("\u0000")) {
-    cc.error(path, "type", "must be a string");
+  if (typeof value !== "string") {
+    cc.error(path, "type", "_search takes a string");
+    return undefined;
+  }
+  const problem = textProblem(value);
+  if (problem) {
+    cc.error(path, "type", `_search ${problem}`);
     return undefined;
   }
   if (model.searchable.length === 0) {
@@ -238,8 +244,13 @@ function compileOperator(cc: CompileContext, field: FieldIR, alias: string, op: 
     return `${column} ${sqlOp} ${bound}`;
   }
   if (STRING_OPERATORS.has(op)) {
-    if (typeof value !== "string" || value.includes("\u0000")) {
+    if (typeof value !== "string") {
       cc.error(path, "type", `_${op} takes a string`);
+      return undefined;
+    }
+    const problem = textProblem(value);
+    if (problem) {
+      cc.error(path, "type", `${field.name}_${op} ${problem}`);
       return undefined;
     }
     const escaped = escapeLike(value);

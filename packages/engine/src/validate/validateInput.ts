@@ -3,6 +3,7 @@
 import type { EnumIR, FieldIR, ModelIR, RuleIR, ScalarType, SchemaIR } from "@tessera/schema";
 import type { FieldError } from "../EngineError.ts";
 import { UUID_PATTERN } from "@tessera/schema";
+import { checkDate, checkDateTime, jsonProblem, textProblem } from "./databaseValues.ts";
 
 /** Without a `max` rule, strings are capped here so a single write cannot store megabytes by accident. */
 export const DEFAULT_MAX_STRING = 1_000;
@@ -10,7 +11,6 @@ export const DEFAULT_MAX_TEXT = 1_000_000;
 const INT4_MIN = -2147483648;
 const INT4_MAX = 2147483647;
 const DECIMAL = /^-?\d{1,15}(\.\d{1,4})?$/;
-const DATE = /^\d{4}-\d{2}-\d{2}$/;
 // Deliberately plain: one @, no spaces, a dot in the domain. Deliverability is not a syntax question.
 const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
 
@@ -139,15 +139,15 @@ function coerceScalar(schema: SchemaIR, field: FieldIR, value: unknown, path: (s
         errors.push({ path, message: `${field.name} must be at most ${cap} characters`, rule: "max" });
         return undefined;
       }
-      if (value.includes("\u0000")) return typeError(errors, path, `${field.name} must not contain NUL characters`);
-      return value;
+      const problem = textProblem(value);
+      return problem ? typeError(errors, path, `${field.name} ${problem}`) : value;
     }
     case "int":
       return typeof value === "number" && Number.isInteger(value) && value >= INT4_MIN && value <= INT4_MAX
         ? value
         : typeError(errors, path, `${field.name} must be a whole number between ${INT4_MIN} and ${INT4_MAX}`);
     case "float":
-      return typeof value === "number" && Number.isFinite(value) ? value : typeError(errors, path, `${field.name} must be a number`);
+      return typeof value === "number" && Number.isFinite(value) ? value : typeError(errors, path, `${field.name} must be a finite number (not NaN or Infinity)`);
     case "decimal":
     case "money": {
       const text = typeof value === "number" && Number.isFinite(value) ? String(value) : value;
@@ -156,24 +156,18 @@ function coerceScalar(schema: SchemaIR, field: FieldIR, value: unknown, path: (s
     case "boolean":
       return typeof value === "boolean" ? value : typeError(errors, path, `${field.name} must be true or false`);
     case "date": {
-      if (typeof value !== "string" || !DATE.test(value) || Number.isNaN(Date.parse(`${value}T00:00:00Z`))) {
-        return typeError(errors, path, `${field.name} must be a date as YYYY-MM-DD`);
-      }
-      return new Date(`${value}T00:00:00Z`).toISOString().slice(0, 10) === value ? value : typeError(errors, path, `${field.name} is not a real calendar date`);
+      const date = checkDate(value);
+      return date.ok ? date.value : typeError(errors, path, `${field.name} ${date.message}`);
     }
     case "datetime": {
-      const text = value instanceof Date ? value.toISOString() : value;
-      if (typeof text !== "string" || !/^\d{4}-\d{2}-\d{2}T/.test(text) || Number.isNaN(Date.parse(text))) {
-        return typeError(errors, path, `${field.name} must be an ISO-8601 date-time, e.g. 2026-01-31T09:00:00Z`);
-      }
-      return new Date(text).toISOString();
+      // Stored as the UTC instant (millisecond precision), whatever offset it was given with.
+      const instant = checkDateTime(value);
+      return instant.ok ? new Date(instant.value.epochMs).toISOString() : typeError(errors, path, `${field.name} ${instant.message}`);
     }
-    case "json":
-      try {
-        return JSON.stringify(value) === undefined ? typeError(errors, path, `${field.name} must be JSON`) : value;
-      } catch {
-        return typeError(errors, path, `${field.name} must be JSON`);
-      }
+    case "json": {
+      const problem = jsonProblem(value);
+      return problem ? typeError(errors, [...path, ...problem.path], `${field.name} ${problem.message}`) : value;
+    }
     case "enum": {
       const def = schema.enums.find((e: EnumIR) => e.name === field.enum);
       if (typeof value !== "string" || !def?.values.includes(value)) {
