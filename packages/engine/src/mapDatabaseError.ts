@@ -41,10 +41,30 @@ export function mapDatabaseError(error: unknown, schema: SchemaIR, model: ModelI
     case "42501":
       return new EngineError("FORBIDDEN", "the database refused access to this row (row-level security)");
   }
+  // Class 22 (data exception) is a value PostgreSQL refused. Validation is meant to refuse such
+  // values first, with their path; this net keeps one it missed from passing as INTERNAL (the field
+  // is unknown here, and PostgreSQL's own text, which quotes SQL-side details, is not shown).
+  if (typeof pg.code === "string" && pg.code.startsWith("22")) {
+    const refused = new EngineError("VALIDATION_FAILED", `${DATA_EXCEPTIONS[pg.code] ?? "a value was refused by the database as invalid for its field"} (SQLSTATE ${pg.code}); check the values sent`);
+    (refused as Error & { cause?: unknown }).cause = error;
+    return refused;
+  }
   const internal = new EngineError("INTERNAL", "internal error while accessing the database");
   (internal as Error & { cause?: unknown }).cause = error;
   return internal;
 }
+
+/** What the common data exceptions mean for the person who sent the value. */
+const DATA_EXCEPTIONS: Readonly<Record<string, string>> = {
+  "22001": "a text value is longer than its field allows",
+  "22003": "a number is outside the range its field can hold",
+  "22007": "a date or date-time is not in a format the database reads",
+  "22008": "a date or date-time is outside the range the database accepts (years 0001 to 9999)",
+  "22009": "a time zone offset is outside -15:59 to +15:59",
+  "22021": "a text value contains bytes that are not valid in the database's encoding",
+  "22P02": "a value is not in the form its field type needs",
+  "22P05": "a value contains a character the database cannot store (such as \\u0000)",
+};
 
 function extractConstraint(message: string | undefined): string | undefined {
   return message ? /constraint "([^"]+)"/.exec(message)?.[1] : undefined;
