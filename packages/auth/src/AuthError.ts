@@ -18,7 +18,8 @@ export type AuthFailure =
   | "invalid"
   | "no_tenant"
   | "not_member"
-  | "wrong_tenant";
+  | "wrong_tenant"
+  | "csrf";
 
 export class AuthError extends Error {
   readonly code: AuthErrorCode;

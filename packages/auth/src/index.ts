@@ -36,3 +36,18 @@ export { oidcLoginPlugin, safeReturnTo, LOGIN_COOKIE, type OidcLoginOptions } fr
 export { fetchDiscovery, type OidcMetadata } from "./discovery.ts";
 export { devSignInPlugin, DEV_SIGN_IN_PATH, type DevSignInOptions, type DevUser } from "./devSignIn.ts";
 export { sendApiError, type ApiErrorBody } from "./restErrors.ts";
+export {
+  browserSessionRoutes,
+  clearSessionCookies,
+  CSRF_HEADER,
+  isAllowedOrigin,
+  secondsUntilExpiry,
+  SECURE_SESSION_COOKIE,
+  SESSION_COOKIE,
+  sessionCookie,
+  sessionTokenOfRequest,
+  sessionTokenOfUpgrade,
+  type BrowserSessionRoutesOptions,
+  type SessionCookieOptions,
+  type SessionOrigins,
+} from "./browserSession.ts";

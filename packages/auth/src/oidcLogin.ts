@@ -3,15 +3,17 @@
 //                          verifier, state and nonce travel in a sealed, httpOnly, 10-minute cookie.
 //   GET  /auth/callback  → checks state, exchanges the code with the verifier, verifies the ID
 //                          token (audience = client, nonce) and the access token (the API's own
-//                          verifier), then 303 to `<returnTo>#access_token=…&token_type=Bearer&expires_in=…`.
-//                          The SPA keeps the token in memory and sends it as a bearer (and in
-//                          graphql-ws connection_init); a fragment never reaches servers or logs.
-//   POST /auth/logout    → clears the sign-in cookie and answers the issuer's end-session URL.
+//                          verifier), then puts the access token in the HttpOnly session cookie
+//                          (browserSession.ts) and 303s to `<returnTo>` with no token in the URL:
+//                          a token in a fragment is readable by page script and leaves the origin
+//                          with any redirect that a crafted returnTo makes possible.
+//   POST /auth/logout    → clears the sign-in and session cookies and answers the issuer's end-session URL.
 import type { FastifyInstance, FastifyReply } from "fastify";
 import { isAuthError, unauthenticated } from "./AuthError.ts";
 import { discoveryCache, type OidcMetadata } from "./discovery.ts";
 import { createPkce, randomToken } from "./pkce.ts";
 import type { Principal } from "./Principal.ts";
+import { clearSessionCookies, secondsUntilExpiry, sessionCookie } from "./browserSession.ts";
 import { readCookie, seal, serializeCookie, unseal, type CookieOptions } from "./sealedCookie.ts";
 import { createJwtVerifier, DEFAULT_ALGORITHMS, type JwtVerifier } from "./verifyJwt.ts";
 
@@ -54,10 +56,26 @@ function isLoginTransaction(value: unknown): value is LoginTransaction {
   return typeof v.state === "string" && typeof v.nonce === "string" && typeof v.verifier === "string" && typeof v.returnTo === "string";
 }
 
-/** Only same-origin paths: `/deals?x=1`, never `//evil.example` or `https://…`. */
+const RETURN_BASE = "http://tessera.invalid";
+
+/**
+ * Only a path on this origin: `/deals?x=1`, never `//evil.example`, `/<TAB>/evil`, `\\evil` or
+ * `https://…`. The WHATWG URL parser reads the value exactly as a browser reads a Location header
+ * (it drops tabs and newlines, turns backslashes into slashes, resolves dot segments), and what is
+ * sent back is the parser's own serialisation (ASCII, percent-encoded), which must parse to the same
+ * URL again: `/.//evil` resolves to the path `//evil`, which a browser would read as another host.
+ */
 export function safeReturnTo(value: unknown): string {
-  if (typeof value !== "string" || !value.startsWith("/") || value.startsWith("//") || value.startsWith("/\\")) return "/";
-  return value.split("#")[0];
+  if (typeof value !== "string" || !value.startsWith("/")) return "/";
+  let url: URL;
+  try {
+    url = new URL(value, RETURN_BASE);
+  } catch {
+    return "/";
+  }
+  if (url.origin !== RETURN_BASE) return "/";
+  const path = `${url.pathname}${url.search}`;
+  return new URL(path, RETURN_BASE).href === `${RETURN_BASE}${path}` && !path.startsWith("//") ? path : "/";
 }
 
 interface TokenResponse {
@@ -150,14 +168,13 @@ export async function oidcLoginPlugin(app: FastifyInstance, options: OidcLoginOp
       }
       await options.verifyAccessToken(tokens.access_token);
 
-      const fragment = new URLSearchParams({ access_token: tokens.access_token, token_type: "Bearer" });
-      if (typeof tokens.expires_in === "number") fragment.set("expires_in", String(tokens.expires_in));
-      fragment.set("id_token", tokens.id_token);
+      const maxAge = secondsUntilExpiry(tokens.access_token, typeof tokens.expires_in === "number" ? tokens.expires_in : LOGIN_TTL_SECONDS);
       return reply
-        .header("set-cookie", clearCookie)
+        .header("set-cookie", [clearCookie, sessionCookie(tokens.access_token, { secure: cookie.secure, maxAgeSeconds: maxAge })])
         .header("cache-control", "no-store")
         .header("referrer-policy", "no-referrer")
-        .redirect(`${tx.returnTo}#${fragment.toString()}`, 303);
+        // Re-checked here: a transaction sealed before this check existed may still be in a cookie.
+        .redirect(safeReturnTo(tx.returnTo), 303);
     } catch (error) {
       return fail(reply, error);
     }
@@ -174,7 +191,7 @@ export async function oidcLoginPlugin(app: FastifyInstance, options: OidcLoginOp
       if (options.postLogoutRedirectUri) url.searchParams.set("post_logout_redirect_uri", options.postLogoutRedirectUri);
       logoutUrl = url.toString();
     }
-    return reply.header("set-cookie", clearCookie).header("cache-control", "no-store").send({ logoutUrl });
+    return reply.header("set-cookie", [clearCookie, ...clearSessionCookies()]).header("cache-control", "no-store").send({ logoutUrl });
   });
 
   async function exchangeCode(meta: OidcMetadata, code: string, verifier: string): Promise<TokenResponse> {

@@ -5,6 +5,7 @@ import type { ApiKeyStore, RequestContext } from "@tessera/engine";
 import { forbidden, unauthenticated } from "./AuthError.ts";
 import { verifyApiKey } from "./apiKeyAuth.ts";
 import { readCredential } from "./credentials.ts";
+import type { SessionOrigins } from "./browserSession.ts";
 import type { MembershipCheck } from "./membership.ts";
 import { normaliseRoles, toRequestContext, type Principal } from "./Principal.ts";
 import { UUID_PATTERN } from "@tessera/schema";
@@ -27,6 +28,8 @@ export interface RequestAuthOptions {
   isMember?: MembershipCheck;
   /** Single-tenant mode (`TENANT_ID`): every request runs in this tenant; other tenants are 403. */
   tenantId?: string | null;
+  /** Accept the admin UI's session cookie (with its CSRF checks) from these origins besides the server's own. */
+  session?: SessionOrigins;
 }
 
 export interface RequestAuthenticator {
@@ -52,7 +55,7 @@ export function createRequestAuthenticator(options: RequestAuthOptions): Request
   const boundTenant = options.tenantId ? options.tenantId.toLowerCase() : null;
 
   async function authenticate(request: CredentialSource): Promise<Principal | null> {
-    const credential = readCredential(request.headers);
+    const credential = readCredential(request.headers, options.session);
     if (!credential) return null;
     if (credential.kind === "jwt") return options.verifyToken(credential.token);
     if (!options.apiKeys) throw unauthenticated("invalid", "This server does not accept API keys; sign in with a bearer token.");

@@ -39,7 +39,14 @@ export function unseal(secret: string | Uint8Array, sealed: string): unknown {
 export function readCookie(headers: IncomingHttpHeaders, name: string): string | undefined {
   for (const part of (headers.cookie ?? "").split(";")) {
     const eq = part.indexOf("=");
-    if (eq > 0 && part.slice(0, eq).trim() === name) return decodeURIComponent(part.slice(eq + 1).trim());
+    if (eq > 0 && part.slice(0, eq).trim() === name) {
+      // A value the browser did not get from us (malformed %-escapes) reads as no cookie, not a 500.
+      try {
+        return decodeURIComponent(part.slice(eq + 1).trim());
+      } catch {
+        return undefined;
+      }
+    }
   }
   return undefined;
 }

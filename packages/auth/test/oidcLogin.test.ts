@@ -7,7 +7,7 @@ import Fastify, { type FastifyInstance } from "fastify";
 import Provider from "oidc-provider";
 import { exportJWK, generateKeyPair } from "jose";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createJwtVerifier, LOGIN_COOKIE, oidcLoginPlugin, safeReturnTo, ZITADEL_CLAIMS, ZITADEL_ORG_CLAIM, ZITADEL_ROLES_CLAIM } from "@tessera/auth";
+import { createJwtVerifier, LOGIN_COOKIE, oidcLoginPlugin, safeReturnTo, SESSION_COOKIE, ZITADEL_CLAIMS, ZITADEL_ORG_CLAIM, ZITADEL_ROLES_CLAIM } from "@tessera/auth";
 import { CookieJar } from "./support.ts";
 
 const TENANT = "0a000000-0000-4000-8000-00000000000a";
@@ -122,7 +122,7 @@ afterAll(async () => {
 });
 
 describe("browser sign-in (authorization code + PKCE)", () => {
-  it("signs in against a real OpenID Provider and hands the SPA a verified access token", async () => {
+  it("signs in against a real OpenID Provider and puts a verified access token in the session cookie, not the URL", async () => {
     const browser = new CookieJar();
     const login = await browser.fetch(`${appUrl}/auth/login?returnTo=/deals`);
     expect(login.status).toBe(302);
@@ -151,14 +151,12 @@ describe("browser sign-in (authorization code + PKCE)", () => {
 
     const done = await browser.fetch(callbackUrl as string);
     expect(done.status, await done.clone().text()).toBe(303);
-    const target = new URL(done.headers.get("location") ?? "", appUrl);
-    expect(target.pathname).toBe("/deals");
+    expect(done.headers.get("location")).toBe("/deals");
     expect(browser.has(appUrl, LOGIN_COOKIE)).toBe(false);
-    const fragment = new URLSearchParams(target.hash.slice(1));
-    expect(fragment.get("token_type")).toBe("Bearer");
-    const accessToken = fragment.get("access_token") ?? "";
+    const session = done.headers.getSetCookie().find((c) => c.startsWith(`${SESSION_COOKIE}=`)) ?? "";
+    expect(session).toMatch(/; Path=\/; Max-Age=\d+; HttpOnly; SameSite=Strict$/);
+    const accessToken = decodeURIComponent(session.split(";")[0].slice(SESSION_COOKIE.length + 1));
     expect(accessToken.split(".")).toHaveLength(3);
-    expect(fragment.get("id_token")).toBeTruthy();
 
     // The token the SPA got is one the API accepts, with the ZITADEL mapping applied.
     const principal = await createJwtVerifier({ issuer, audience: "tessera", jwks: new URL(`${issuer}/jwks`), claims: ZITADEL_CLAIMS }).verify(accessToken);
@@ -195,8 +193,50 @@ describe("browser sign-in (authorization code + PKCE)", () => {
 
   it("keeps returnTo on this origin", () => {
     expect(safeReturnTo("/deals?x=1")).toBe("/deals?x=1");
+    expect(safeReturnTo("/deals?x=1#frag")).toBe("/deals?x=1");
     expect(safeReturnTo("//evil.example/")).toBe("/");
     expect(safeReturnTo("https://evil.example/")).toBe("/");
     expect(safeReturnTo(undefined)).toBe("/");
+    expect(safeReturnTo(["/a", "/b"])).toBe("/");
+    // Still paths here: a browser reads the encoded slash or tab as part of the path.
+    expect(safeReturnTo("/%2F%2Fevil.example")).toBe("/%2F%2Fevil.example");
+    expect(safeReturnTo("/%09/evil.example")).toBe("/%09/evil.example");
+  });
+
+  // Each ends on the app's origin after a whole sign-in through the provider, read as a browser
+  // reads the Location header (the WHATWG URL parser), and the answer is a redirect, never a 500.
+  it.each([
+    ["/\t/evil.example", "/"],
+    ["/%09/evil.example", "/%09/evil.example"],
+    ["//evil.example", "/"],
+    ["/\\evil.example", "/"],
+    ["\\\\evil.example", "/"],
+    ["/%2F%2Fevil.example", "/%2F%2Fevil.example"],
+    ["https://evil.example/", "/"],
+    ["javascript:alert(1)", "/"],
+    ["/.//evil.example", "/"],
+    ["/\r\n/evil.example", "/"],
+    ["/deals\r\nSet-Cookie: x=1", "/dealsSet-Cookie:%20x=1"],
+    ["/d\u00e9als/\u4e2d", "/d%C3%A9als/%E4%B8%AD"],
+  ])("returnTo %j ends on this origin at %j", async (returnTo, expected) => {
+    const browser = new CookieJar();
+    const done = await signInThroughProvider(browser, `${appUrl}/auth/login?returnTo=${encodeURIComponent(returnTo)}`);
+    expect(done.status, await done.clone().text()).toBe(303);
+    const location = done.headers.get("location") ?? "";
+    expect(location).toBe(expected);
+    expect(new URL(location, appUrl).origin).toBe(appUrl);
+    expect(location).not.toContain("token");
   });
 });
+
+/** /auth/login → the provider's redirects → /auth/callback; the callback's answer. */
+async function signInThroughProvider(browser: CookieJar, loginUrl: string): Promise<Response> {
+  const login = await browser.fetch(loginUrl);
+  let url = new URL(login.headers.get("location") ?? "").toString();
+  for (let hop = 0; hop < 12; hop++) {
+    const response = await browser.fetch(url);
+    url = new URL(response.headers.get("location") ?? "", url).toString();
+    if (url.startsWith(`${appUrl}/auth/callback`)) return browser.fetch(url);
+  }
+  throw new Error(`the provider never sent the browser back to the callback (last: ${url})`);
+}

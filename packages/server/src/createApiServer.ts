@@ -5,6 +5,7 @@ import type { FastifyInstance, FastifyRequest } from "fastify";
 import type { SchemaIR } from "@tessera/schema";
 import { ApiKeyStore, type RequestContext } from "@tessera/engine";
 import {
+  browserSessionRoutes,
   cachedMembershipCheck,
   createRequestAuthenticator,
   createTokenVerifier,
@@ -13,11 +14,12 @@ import {
   jwksRoute,
   oidcLoginPlugin,
   sendApiError,
+  sessionTokenOfUpgrade,
   type DevIssuer,
   type IssuerConfig,
 } from "@tessera/auth";
 import { buildGraphQLSchema, connectionHeaders, describeApi, graphqlPlugin, graphqlSubscriptionsPlugin, GRAPHQL_WS_PATH } from "@tessera/graphql";
-import { createRealtimeHub, realtimePlugin, REALTIME_WS_PATH, type RealtimeConfig, type RealtimeHub } from "@tessera/realtime";
+import { createRealtimeHub, realtimePlugin, REALTIME_WS_PATH, userModelNamer, type RealtimeConfig, type RealtimeHub } from "@tessera/realtime";
 import { csvRoutes } from "@tessera/csv";
 import { createServer, type ServerOptions } from "./createServer.ts";
 import { adminUiPlugin } from "./plugins/adminUi.ts";
@@ -99,7 +101,11 @@ export async function createApiServer(options: ApiServerOptions): Promise<ApiSer
     stopInvalidating = () => void remove();
     isMember = cached;
   }
+  // The admin UI's session cookie is a credential beside Authorization, from this server's own origin
+  // and the CORS origins only (browserSession.ts).
+  const sessionOrigins = { allowedOrigins: options.corsOrigins ?? [] };
   const auth = createRequestAuthenticator({
+    session: sessionOrigins,
     verifyToken: verifier.verify,
     apiKeys: new ApiKeyStore(options.engine.db),
     isMember,
@@ -123,6 +129,7 @@ export async function createApiServer(options: ApiServerOptions): Promise<ApiSer
       if (verifier.devIssuer && options.devSignInTenantId) {
         await server.register(devSignInPlugin, { devIssuer: verifier.devIssuer, engine: options.engine, tenantId: options.devSignInTenantId, isMember });
       }
+      await server.register(browserSessionRoutes, { authenticate: authenticateRest, describe: userModelNamer(options.engine) });
       // The API as the principal may use it: models, fields, operators, ui hints, permissions.
       server.get("/api/meta", async (request, reply) => {
         try {
@@ -166,7 +173,8 @@ export async function createApiServer(options: ApiServerOptions): Promise<ApiSer
           onConnectionsChange: (open) => metrics.wsConnections.set({ endpoint: GRAPHQL_WS_PATH }, open),
         });
       }
-      // Realtime: the same authenticator as graphql-ws; the token comes from `?token=` or the `auth` frame.
+      // Realtime: the same authenticator as graphql-ws; the token comes from `?token=`, the `auth` frame,
+      // or the admin UI's session cookie on the upgrade (its Origin checked: no CSRF header is possible there).
       realtime = createRealtimeHub(options.engine, options.realtime, {
         ...(options.nodeId ? { nodeId: options.nodeId } : {}),
         onError: (error, context) => server.log.error({ err: error }, context),
@@ -176,6 +184,10 @@ export async function createApiServer(options: ApiServerOptions): Promise<ApiSer
         hub: realtime,
         ...(options.realtime?.liveViews !== undefined ? { liveViews: options.realtime.liveViews } : {}),
         ...(options.credentialRecheckMs !== undefined ? { recheckMs: options.credentialRecheckMs } : {}),
+        upgradeCredentials: (request) => {
+          const token = sessionTokenOfUpgrade(request.headers, sessionOrigins);
+          return token ? { token } : null;
+        },
         authenticate: async (credentials) => {
           const context = await auth.resolveRequestContext({ headers: connectionHeaders({ ...credentials }), id: randomUUID() });
           if (context.principal) await rateLimiter.consumePrincipal(context.principal.sub);

@@ -47,8 +47,11 @@ export interface ReconnectOptions {
 export interface RealtimeClientOptions {
   /** `wss://host/realtime/ws`. */
   url: string;
-  /** A token, or a function giving a fresh one on every (re)connect. */
-  token: string | (() => string | Promise<string>);
+  /**
+   * A token, or a function giving a fresh one on every (re)connect. Omit it in a browser signed in
+   * by the server's session cookie: the upgrade request carries the cookie, so no `auth` frame is sent.
+   */
+  token?: string | (() => string | Promise<string>);
   tenantId?: string;
   /** Default: the global WebSocket. */
   WebSocket?: WebSocketConstructor;
@@ -239,7 +242,7 @@ export class RealtimeClient {
 
   private async open(): Promise<void> {
     this.setStatus(this.attempt === 0 ? "connecting" : "reconnecting");
-    let token: string;
+    let token: string | undefined;
     try {
       token = typeof this.options.token === "function" ? await this.options.token() : this.options.token;
     } catch (error) {
@@ -253,6 +256,7 @@ export class RealtimeClient {
     const socket = new Impl(this.options.url) as unknown as WebSocketLike;
     this.socket = socket;
     socket.onopen = () => {
+      if (token === undefined) return;
       this.sendFrame({ op: "auth", token, ...(this.options.tenantId ? { tenantId: this.options.tenantId } : {}) });
     };
     socket.onmessage = (event) => {

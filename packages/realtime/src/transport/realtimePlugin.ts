@@ -40,6 +40,11 @@ export interface RealtimePluginOptions {
    * RATE_LIMITED (or `statusCode` 401 / 403 / 429 / 400) to refuse it.
    */
   authenticate: (credentials: RealtimeCredentials) => Promise<RequestContext>;
+  /**
+   * Credentials the upgrade request itself carries (a browser's session cookie, after its Origin is
+   * checked), used when the URL has no token; throw (code FORBIDDEN / UNAUTHENTICATED) to refuse.
+   */
+  upgradeCredentials?: (request: IncomingMessage) => RealtimeCredentials | null;
   /** When the credential stops being valid (epoch ms), e.g. a JWT's `exp`. */
   expiresAt?: (token: string) => number | undefined;
   /**
@@ -281,7 +286,14 @@ export const realtimePlugin: FastifyPluginAsync<RealtimePluginOptions> = async (
     } catch (error) {
       return refuse(CLOSE_CODES.badRequest, (error as Error).message);
     }
-    if (fromQuery) void authenticate(fromQuery);
+    if (fromQuery) return void authenticate(fromQuery);
+    let fromUpgrade: RealtimeCredentials | null = null;
+    try {
+      fromUpgrade = options.upgradeCredentials?.(request) ?? null;
+    } catch (error) {
+      return refuse(closeCodeOf(error), error instanceof Error ? error.message : "the connection was refused");
+    }
+    if (fromUpgrade) void authenticate(fromUpgrade);
   });
 
   const onUpgrade = (request: IncomingMessage, socket: Duplex, head: Buffer): void => {
