@@ -6,6 +6,7 @@ import cors from "@fastify/cors";
 import type { Engine } from "@tessera/engine";
 import { registerMetrics, type Metrics } from "./plugins/metrics.ts";
 import { DEFAULT_RATE_LIMIT, registerRateLimit, type RateLimiter, type RateLimitOptions } from "./plugins/rateLimit.ts";
+import { registerSecurityHeaders } from "./plugins/securityHeaders.ts";
 
 export interface ServerServices {
   metrics: Metrics;
@@ -73,7 +74,15 @@ export async function createServer(options: ServerOptions): Promise<FastifyInsta
   app.addHook("onSend", async (request, reply) => {
     reply.header("x-request-id", request.id);
   });
-  await app.register(cors, { origin: options.corsOrigins && options.corsOrigins.length > 0 ? options.corsOrigins : false, credentials: true });
+  registerSecurityHeaders(app);
+  // A function, not the list: given a list, @fastify/cors still answers a refused origin with
+  // Access-Control-Allow-Credentials (and the methods on preflights). A refused origin gets no CORS
+  // header at all, so nothing about the server's CORS policy reads as an invitation.
+  const corsOrigins = new Set(options.corsOrigins ?? []);
+  await app.register(cors, {
+    origin: corsOrigins.size > 0 ? (origin, callback) => callback(null, origin !== undefined && corsOrigins.has(origin)) : false,
+    credentials: true,
+  });
 
   const metrics = registerMetrics(app, options.engine.db, options.engine.events.stats);
   const rateLimiter = registerRateLimit(app, options.rateLimit ?? DEFAULT_RATE_LIMIT, metrics);
