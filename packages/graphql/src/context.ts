@@ -6,6 +6,8 @@ export interface GraphQLContext {
   engine: Engine;
   /** Absent when the HTTP layer could not resolve one; resolvers then answer UNAUTHENTICATED. */
   request: RequestContext | undefined;
+  /** Most rows an updateMany/deleteMany may change (limits.ts maxWriteRecords); default 200. */
+  maxWriteRecords?: number;
 }
 
 export function createGraphQLContext(engine: Engine, request: RequestContext): GraphQLContext {

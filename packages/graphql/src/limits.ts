@@ -1,11 +1,16 @@
 // Limits checked before execution: query depth (a validation rule) and an estimated cost in rows
 // (needs the variables, so it runs between validation and execution). Both report VALIDATION_FAILED.
-import { getArgumentValues, getNamedType, GraphQLError, isInterfaceType, isObjectType, Kind } from "./graphqlRuntime.ts";
-import type { ASTVisitor, DocumentNode, FragmentDefinitionNode, GraphQLField, GraphQLSchema, OperationDefinitionNode, SelectionSetNode, ValidationContext, ValidationRule } from "graphql";
+import { getArgumentValues, getNamedType, getOperationAST, GraphQLError, isInputObjectType, isInterfaceType, isListType, isNonNullType, isObjectType, Kind } from "./graphqlRuntime.ts";
+import type { ASTVisitor, DocumentNode, FieldNode, FragmentDefinitionNode, GraphQLField, GraphQLInputType, GraphQLSchema, OperationDefinitionNode, SelectionSetNode, ValidationContext, ValidationRule } from "graphql";
 import type { SchemaIR } from "@tessera/schema";
 
 export const DEFAULT_MAX_DEPTH = 10;
 export const DEFAULT_MAX_COST = 50_000;
+/**
+ * Records one request may write. Below the default per-principal rate limit (300 a minute), since
+ * every record written is charged against it and a request must fit in one window's budget.
+ */
+export const DEFAULT_MAX_WRITE_RECORDS = 200;
 
 /** Set on fields that return lists of records, in the field's `extensions`. */
 export const LIST_FIELD_EXTENSION = "tesseraList";
@@ -17,6 +22,12 @@ export interface QueryLimits {
   maxDepth?: number;
   /** Largest estimated number of rows a query may read. Default 50,000. */
   maxCost?: number;
+  /**
+   * Most records one mutation request may write: root mutation fields (aliases included) plus nested
+   * `create`, `connect` and `disconnect` entries, and the rows an updateMany/deleteMany changes.
+   * Default 200.
+   */
+  maxWriteRecords?: number;
 }
 
 function limitError(message: string, nodes?: OperationDefinitionNode): GraphQLError {
@@ -130,4 +141,84 @@ export function checkCost(schema: GraphQLSchema, document: DocumentNode, options
   const max = options.maxCost ?? DEFAULT_MAX_COST;
   const cost = estimateCost(schema, document, options);
   return cost > max ? [limitError(`query cost ${cost} (estimated rows) exceeds the limit of ${max}; ask for smaller pages (first/last) or fewer nested lists`)] : [];
+}
+
+export interface WriteCountOptions {
+  /** The request's variables, already coerced (getVariableValues). */
+  variables?: { [name: string]: unknown } | null;
+  operationName?: string | null;
+}
+
+/**
+ * Records a mutation writes, counted from the document and variables before anything runs: one per
+ * root field, plus one per entry of a nested relationship input's `create`, `connect` and
+ * `disconnect` (each is a write of its own). A query or subscription writes nothing.
+ * updateMany/deleteMany count one here; the rows they change are capped where they run.
+ */
+export function countWrittenRecords(schema: GraphQLSchema, document: DocumentNode, options: WriteCountOptions = {}): number {
+  const operation = getOperationAST(document, options.operationName ?? undefined);
+  const mutation = schema.getMutationType();
+  if (!operation || operation.operation !== "mutation" || !mutation) return 0;
+  const fragments = new Map<string, FragmentDefinitionNode>();
+  for (const def of document.definitions) if (def.kind === Kind.FRAGMENT_DEFINITION) fragments.set(def.name.value, def);
+  const fields = mutation.getFields();
+  const variables = options.variables ?? {};
+  let records = 0;
+  const rootFields = (set: SelectionSetNode, seen: ReadonlySet<string>): FieldNode[] =>
+    set.selections.flatMap((selection) => {
+      if (selection.kind === Kind.FIELD) return [selection];
+      if (selection.kind === Kind.INLINE_FRAGMENT) return rootFields(selection.selectionSet, seen);
+      const fragment = fragments.get(selection.name.value);
+      return fragment && !seen.has(fragment.name.value) ? rootFields(fragment.selectionSet, new Set([...seen, fragment.name.value])) : [];
+    });
+  for (const node of rootFields(operation.selectionSet, new Set())) {
+    const field = fields[node.name.value];
+    if (!field) continue;
+    records += 1;
+    let args: { [name: string]: unknown };
+    try {
+      args = getArgumentValues(field, node, variables);
+    } catch {
+      // Arguments that do not coerce fail validation before any write; the root field alone counts.
+      continue;
+    }
+    for (const arg of field.args) records += nestedWrites(arg.type, args[arg.name], false);
+  }
+  return records;
+}
+
+/** Nested writes inside an input value: entries of `create`/`connect`/`disconnect` in relationship inputs. */
+function nestedWrites(type: GraphQLInputType, value: unknown, counted: boolean): number {
+  if (value === null || value === undefined) return 0;
+  if (isNonNullType(type)) return nestedWrites(type.ofType, value, counted);
+  if (isListType(type)) {
+    const items = Array.isArray(value) ? value : [value];
+    return items.reduce((sum: number, item) => sum + nestedWrites(type.ofType, item, counted), 0);
+  }
+  if (!isInputObjectType(type) || typeof value !== "object") return counted ? 1 : 0;
+  // Relationship inputs are the only input types named …InlineInput (names.ts).
+  const relation = type.name.endsWith("InlineInput");
+  let records = counted ? 1 : 0;
+  const inputFields = type.getFields();
+  for (const [name, fieldValue] of Object.entries(value)) {
+    const inputField = inputFields[name];
+    if (!inputField) continue;
+    const writes = relation && (name === "create" || ((name === "connect" || name === "disconnect") && isListType(getNullable(inputField.type))));
+    records += nestedWrites(inputField.type, fieldValue, writes);
+  }
+  return records;
+}
+
+function getNullable(type: GraphQLInputType): GraphQLInputType {
+  return isNonNullType(type) ? type.ofType : type;
+}
+
+/** The cap error for a mutation writing more records than `maxWriteRecords`. */
+export function checkWrites(records: number, maxWriteRecords: number = DEFAULT_MAX_WRITE_RECORDS): GraphQLError[] {
+  if (records <= maxWriteRecords) return [];
+  return [
+    new GraphQLError(`this request writes ${records} records; the limit is ${maxWriteRecords} records per request (maxWriteRecords): split it into smaller requests, or use CSV import for bulk loads`, {
+      extensions: { code: "VALIDATION_FAILED", limit: "maxWriteRecords", max: maxWriteRecords, records },
+    }),
+  ];
 }

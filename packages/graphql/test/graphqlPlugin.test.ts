@@ -8,7 +8,7 @@ import { graphqlPlugin } from "../src/index.ts";
 import { hasRecursiveVariable } from "../src/recursiveInputs.ts";
 import { parse } from "../src/graphqlRuntime.ts";
 import { admin, openHarness, type Harness } from "./harness.ts";
-import { generateRequest, mulberry32 } from "./randomQueries.ts";
+import { generateRequest, generateTransportRequest, HOSTILE_DATES, HOSTILE_DATETIMES, HOSTILE_JSON, HOSTILE_STRINGS, mulberry32 } from "./randomQueries.ts";
 
 let h: Harness;
 let app: FastifyInstance;
@@ -149,6 +149,139 @@ describe("HTTP", () => {
   });
 });
 
+describe("transport: requests that are not well-formed GraphQL requests", () => {
+  const get = (query: string) => app.inject({ method: "GET", url: `/graphql?${query}`, headers: AUTH });
+  const send = (payload: unknown) => app.inject({ method: "POST", url: "/graphql", headers: { "content-type": "application/json", ...AUTH }, payload: JSON.stringify(payload) });
+  const shapes: [string, () => ReturnType<typeof get>, RegExp][] = [
+    ["query: 5", () => send({ query: 5 }), /Syntax Error: Unexpected Int "5"/],
+    ["query: a JSON document AST as text", () => send({ query: JSON.stringify({ kind: "Document", definitions: [{ kind: "OperationDefinition" }] }) }), /Syntax Error/],
+    ["query: an object", () => send({ query: { kind: "Document" } }), /^body\/query must be a string/],
+    ["no query", () => send({ variables: {} }), /^body\/query must be a string/],
+    ["variables: 5", () => send({ query: "{ deals { id } }", variables: 5 }), /^body\/variables must be an object/],
+    ["variables: a list", () => send({ query: "{ deals { id } }", variables: [1] }), /^body\/variables must be an object/],
+    ["extensions: text", () => send({ query: "{ deals { id } }", extensions: "x" }), /^body\/extensions must be an object/],
+    ["operationName: 5", () => send({ query: "{ deals { id } }", operationName: 5 }), /operationName|Unknown operation/],
+    ["a list of requests", () => send([{ query: "{ deals { id } }" }]), /body/],
+    ["GET variables=5", () => get(`query=${encodeURIComponent("{ deals { id } }")}&variables=5`), /^querystring\/variables must be an object/],
+    ["GET variables=[]", () => get(`query=${encodeURIComponent("{ deals { id } }")}&variables=%5B%5D`), /^querystring\/variables must be an object/],
+    ["GET variables not JSON", () => get(`query=${encodeURIComponent("{ deals { id } }")}&variables=%7Bx`), /^querystring\/variables is not valid JSON/],
+    ["GET without query", () => get(""), /^querystring\/query must be a string/],
+    ["subscription over POST", () => send({ query: "subscription { dealChanged { type } }" }), /Subscriptions are not served over HTTP; subscribe over WebSocket at \/graphql\/ws/],
+  ];
+  for (const [name, request, message] of shapes) {
+    it(`answers ${name} with 400 VALIDATION_FAILED, alike on every run`, async () => {
+      const runs = [];
+      for (let i = 0; i < 3; i++) {
+        const response = await request();
+        runs.push({ status: response.statusCode, body: response.json() as { errors?: { message: string; extensions?: { code?: string } }[] } });
+      }
+      expect(runs[0].status).toBe(400);
+      expect(runs[0].body.errors![0].extensions?.code).toBe("VALIDATION_FAILED");
+      expect(runs[0].body.errors![0].message).toMatch(message);
+      expect(runs[1]).toEqual(runs[0]);
+      expect(runs[2]).toEqual(runs[0]);
+    });
+  }
+});
+
+describe("write caps", () => {
+  let capped: FastifyInstance;
+  const charged: number[] = [];
+  const companies = async () => (await h.engine.model("Company").aggregate({ count: true }, admin)).count!;
+  const send = async (payload: unknown) => {
+    const response = await capped.inject({ method: "POST", url: "/graphql", headers: { "content-type": "application/json", ...AUTH }, payload: JSON.stringify(payload) });
+    return { status: response.statusCode, headers: response.headers, body: response.json() as { data?: any; errors?: { message: string; extensions?: { [key: string]: unknown } }[] } };
+  };
+  beforeAll(async () => {
+    capped = Fastify();
+    await capped.register(graphqlPlugin, {
+      engine: h.engine,
+      ir: h.crm.schema,
+      schema: h.schema,
+      resolveContext,
+      limits: { maxWriteRecords: 5 },
+      chargeWrites: async (_request, records) => {
+        charged.push(records);
+        if (records === 4) throw Object.assign(new Error("Too many requests: retry after 7 s"), { statusCode: 429, retryAfterSeconds: 7 });
+      },
+    });
+  });
+  afterAll(async () => capped?.close());
+
+  const creates = (n: number) => `mutation { ${Array.from({ length: n }, (_, i) => `c${i}: createCompany(data: { name: "Cap ${i}" }) { id }`).join(" ")} }`;
+
+  it("refuses a request over the cap whole (aliases, nested creates, variables), naming the cap", async () => {
+    const before = await companies();
+    const overs = [
+      { query: creates(6) },
+      { query: `mutation { createCompany(data: { name: "Parent", contacts: { create: [${Array.from({ length: 5 }, (_, i) => `{ firstName: "C${i}" }`).join(", ")}] } }) { id } }` },
+      { query: `mutation($d: CompanyCreateInput!) { a: createCompany(data: $d) { id } b: createCompany(data: $d) { id } }`, variables: { d: { name: "V", contacts: { create: [{ firstName: "x" }, { firstName: "y" }] } } } },
+      { query: `mutation M { ...W } fragment W on Mutation { a: createCompany(data: { name: "F" }) { id } ...X } fragment X on Mutation { ${creates(5).slice(11, -2)} }`, operationName: "M" },
+    ];
+    for (const request of overs) {
+      const response = await send(request);
+      expect(response.status, JSON.stringify(request)).toBe(400);
+      expect(response.body.errors![0].extensions).toMatchObject({ code: "VALIDATION_FAILED", limit: "maxWriteRecords", max: 5 });
+      expect(response.body.errors![0].message).toMatch(/^this request writes \d+ records; the limit is 5 records per request/);
+    }
+    expect(await companies()).toBe(before);
+    expect(charged).toEqual([]);
+  });
+
+  it("runs a request at the cap and charges its records to the caller; a refused charge is a 429 with nothing written", async () => {
+    const before = await companies();
+    const atCap = await send({ query: creates(5) });
+    expect(atCap.status).toBe(200);
+    expect(await companies()).toBe(before + 5);
+    expect(charged.at(-1)).toBe(5);
+    const refused = await send({ query: creates(4) });
+    expect(refused.status).toBe(429);
+    expect(refused.headers["retry-after"]).toBe("7");
+    expect(refused.body.errors![0]).toMatchObject({ message: "Too many requests: retry after 7 s", extensions: { code: "RATE_LIMITED", retryAfterSeconds: 7 } });
+    expect(await companies()).toBe(before + 5);
+    // Reads are never charged as writes.
+    const count = charged.length;
+    expect((await send({ query: `{ companies { id } }` })).status).toBe(200);
+    expect(charged).toHaveLength(count);
+  });
+
+  it("refuses an updateMany or deleteMany matching more rows than the cap, changing none", async () => {
+    const before = await companies();
+    expect(before).toBeGreaterThan(5);
+    const update = await send({ query: `mutation { updateManyCompaniesConnection(data: { industry: "Capped" }) { count } }` });
+    expect(update.status).toBe(200);
+    expect(update.body.errors![0]).toMatchObject({ extensions: { code: "VALIDATION_FAILED", fieldErrors: [{ path: ["where"], rule: "maxWriteRecords" }] } });
+    expect(update.body.errors![0].message).toMatch(/matches \d+ companies; one request may write at most 5 records/);
+    expect(await h.engine.model("Company").aggregate({ where: { industry: "Capped" }, count: true }, admin)).toMatchObject({ count: 0 });
+    const remove = await send({ query: `mutation { deleteManyCompaniesConnection { count } }` });
+    expect(remove.body.errors![0].extensions?.code).toBe("VALIDATION_FAILED");
+    expect(await companies()).toBe(before);
+    const few = await send({ query: `mutation { updateManyCompaniesConnection(where: { name_starts_with: "Cap " }, data: { industry: "Capped" }) { count } }` });
+    expect(few.body).toEqual({ data: { updateManyCompaniesConnection: { count: 5 } } });
+  });
+});
+
+describe("introspection", () => {
+  it("needs an authenticated principal when anonymous introspection is off (production)", async () => {
+    const production = Fastify();
+    const optional = async (request: FastifyRequest): Promise<RequestContext> => (request.headers.authorization === "Bearer ana" ? admin : { tenantId: admin.tenantId, principal: null });
+    await production.register(graphqlPlugin, { engine: h.engine, ir: h.crm.schema, schema: h.schema, resolveContext: optional, anonymousIntrospection: false });
+    const ask = (query: string, headers: Record<string, string> = {}) => production.inject({ method: "POST", url: "/graphql", headers, payload: { query } });
+    const queries = [`{ __schema { types { name } } }`, `{ __type(name: "Deal") { name } }`, `query { ...F } fragment F on Query { __schema { queryType { name } } }`];
+    for (const query of queries) {
+      for (let i = 0; i < 2; i++) {
+        const anonymous = await ask(query);
+        expect(anonymous.statusCode, query).toBe(401);
+        expect(anonymous.json().errors[0]).toMatchObject({ message: expect.stringMatching(/Introspection needs an authenticated principal/), extensions: { code: "UNAUTHENTICATED" } });
+      }
+      expect((await ask(query, AUTH)).statusCode).toBe(200);
+    }
+    // __typename is not introspection of the schema.
+    expect((await ask(`{ __typename }`)).json()).toEqual({ data: { __typename: "Query" } });
+    await production.close();
+  });
+});
+
 describe("compiled queries (graphql-jit)", () => {
   it("answers a query the same on every run, compiled from the second one", async () => {
     const query = `{ deals(orderBy: title_ASC, first: 3) { title stage contact { firstName company { name } } } }`;
@@ -182,6 +315,21 @@ describe("fuzz", () => {
     const seen = new Map<number, number>();
     let compared = 0;
     for (let i = 0; i < 400; i++) {
+      if (random() < 0.1) {
+        // A request that is not a well-formed GraphQL request: 400 with errors, alike on every run.
+        const raw = generateTransportRequest(random);
+        const answers = [];
+        for (let run = 0; run < 2; run++) {
+          const response = await app.inject({ ...raw, headers: { ...raw.headers, ...AUTH } });
+          answers.push({ status: response.statusCode, body: response.body });
+        }
+        const errors = (JSON.parse(answers[0].body) as { errors?: { extensions?: { code?: string } }[] }).errors;
+        if (answers[0].status !== 400 || !errors?.length || errors.some((e) => e.extensions?.code !== "VALIDATION_FAILED") || !isDeepStrictEqual(answers[0], answers[1])) {
+          throw new Error(`transport request ${i} answered ${JSON.stringify(answers)}\n${JSON.stringify(raw, null, 2)}`);
+        }
+        seen.set(400, (seen.get(400) ?? 0) + 1);
+        continue;
+      }
       const request = generateRequest(h.schema, h.crm.schema, random, ids);
       const response = await post(request);
       seen.set(response.status, (seen.get(response.status) ?? 0) + 1);
@@ -201,5 +349,35 @@ describe("fuzz", () => {
     }
     expect(seen.get(200)).toBeGreaterThan(100);
     expect(compared).toBeGreaterThan(100);
+  });
+
+  it("never answers INTERNAL or 5xx to values PostgreSQL refuses (dates out of range, NUL characters), in where and in writes", async () => {
+    const cases: { name: string; query: string; variables: { [name: string]: unknown } }[] = [];
+    for (const date of HOSTILE_DATES) {
+      cases.push({ name: `Date ${date} in where`, query: `query($v: Date) { deals(where: { expectedCloseDate_lt: $v }) { id } }`, variables: { v: date } });
+      cases.push({ name: `Date ${date} in a write`, query: `mutation($v: Date) { createDeal(data: { title: "D", expectedCloseDate: $v }) { id } }`, variables: { v: date } });
+    }
+    for (const datetime of HOSTILE_DATETIMES) {
+      cases.push({ name: `DateTime ${datetime} in where`, query: `query($v: DateTime) { activities(where: { dueAt_gte: $v }) { id } }`, variables: { v: datetime } });
+      cases.push({ name: `DateTime ${datetime} in a write`, query: `mutation($v: DateTime) { createActivity(data: { type: call, title: "A", dueAt: $v }) { id } }`, variables: { v: datetime } });
+    }
+    for (const text of HOSTILE_STRINGS) {
+      cases.push({ name: `String ${JSON.stringify(text)} in where`, query: `query($v: String) { deals(where: { title_contains: $v }) { id } }`, variables: { v: text } });
+      cases.push({ name: `String ${JSON.stringify(text)} in a write`, query: `mutation($v: String!) { createCompany(data: { name: $v }) { id } }`, variables: { v: text } });
+    }
+    for (const json of HOSTILE_JSON) {
+      cases.push({ name: `JSON ${JSON.stringify(json)} in a write`, query: `mutation($v: JSON) { createContact(data: { firstName: "J", socialHandles: $v }) { id } }`, variables: { v: json } });
+    }
+    const failures: string[] = [];
+    for (const request of cases) {
+      // Twice: the second run of a query text is compiled (graphql-jit) and must answer alike.
+      for (let run = 0; run < 2; run++) {
+        const response = await post({ query: request.query, variables: request.variables });
+        const codes = response.body.errors?.map((e) => e.extensions?.code) ?? [];
+        // A 400 would mean the value never reached the engine (a mistyped case), proving nothing.
+        if (response.status !== 200 || codes.some((code) => code === "INTERNAL" || code === undefined)) failures.push(`${request.name} (run ${run + 1}): ${response.status} ${JSON.stringify(response.body.errors)}`);
+      }
+    }
+    expect(failures).toEqual([]);
   });
 });

@@ -26,12 +26,19 @@ function uuid(random: Random): string {
   return `${part(8)}-${part(4)}-4${part(3)}-8${part(3)}-${part(12)}`;
 }
 
-const STRINGS = ["", "a", "Acme", "%", "_", "\\", "O'Brien", "Ünïcødé ñ", "x".repeat(300), "a\u0000b", "😀", "' OR 1=1 --", "Deal 1"];
 const INTS = [0, 1, -1, 2, 5, 25, 100, 101, 2147483647, -2147483648];
 const FLOATS = [0, 1.5, -2.25, 1e308, -1e308, 3.14159];
 const DECIMALS = ["0", "1.5", "-3", "100", "99999999999999999999", "12345678901234.5678", 12.5, "1e5", "abc"];
-const DATES = ["2026-01-01", "2026-02-30", "0000-01-01", "0001-01-01", "9999-12-31", "garbage", "2026-1-1"];
-const DATETIMES = ["2026-01-01T00:00:00Z", "2026-01-01", "2026-13-01T00:00:00Z", "1970-01-01T00:00:00+14:00", "0001-01-01T00:00:00Z", "9999-12-31T23:59:59.999999Z", "yesterday"];
+/** Outside PostgreSQL's date range (4713 BC – 5874897 AD) or JavaScript's (±275760-09-13), or not dates. */
+export const HOSTILE_DATES = ["0000-01-01", "275760-09-13", "+275760-09-13", "-000001-01-01", "5874898-01-01", "2026-02-30"];
+export const HOSTILE_DATETIMES = ["2026-01-01T00:00:00+99:99", "2026-01-01T00:00:00-24:00", "0000-01-01T00:00:00Z", "275760-09-13T00:00:00Z", "275760-09-13T00:00:00.001Z", "-000001-01-01T00:00:00Z"];
+/** NUL characters, which PostgreSQL's text and jsonb refuse. */
+export const HOSTILE_STRINGS = ["a\u0000b", "\u0000"];
+export const HOSTILE_JSON: unknown[] = [{ "a\u0000": 1 }, { a: "x\u0000y" }, ["\u0000"], "\u0000"];
+
+const STRINGS = ["", "a", "Acme", "%", "_", "\\", "O'Brien", "Ünïcødé ñ", "x".repeat(300), ...HOSTILE_STRINGS, "😀", "' OR 1=1 --", "Deal 1"];
+const DATES = ["2026-01-01", "0001-01-01", "9999-12-31", "garbage", "2026-1-1", ...HOSTILE_DATES];
+const DATETIMES = ["2026-01-01T00:00:00Z", "2026-01-01", "2026-13-01T00:00:00Z", "1970-01-01T00:00:00+14:00", "0001-01-01T00:00:00Z", "9999-12-31T23:59:59.999999Z", "yesterday", ...HOSTILE_DATETIMES];
 
 function scalarValue(name: string, random: Random, ids: readonly string[]): unknown {
   switch (name) {
@@ -53,7 +60,7 @@ function scalarValue(name: string, random: Random, ids: readonly string[]): unkn
     case "DateTime":
       return pick(random, DATETIMES);
     case "JSON":
-      return pick(random, [{ a: 1 }, [1, "two"], "text", 42, null, { nested: { deep: [true] } }]);
+      return pick(random, [{ a: 1 }, [1, "two"], "text", 42, null, { nested: { deep: [true] } }, ...HOSTILE_JSON]);
     default:
       return null;
   }
@@ -171,4 +178,44 @@ export function generateRequest(schema: GraphQLSchema, ir: SchemaIR, random: Ran
   const op = isMutation ? "mutation" : "query";
   const document = `${op}${variableDefs.length > 0 ? `(${variableDefs.join(", ")})` : ""} { ${field.name}${parts.length > 0 ? `(${parts.join(", ")})` : ""} ${body} }`;
   return variableDefs.length > 0 ? { query: document, variables } : { query: document };
+}
+
+/** A request as fastify's inject takes it. */
+export interface RawRequest {
+  method: "GET" | "POST";
+  url: string;
+  headers?: { [name: string]: string };
+  payload?: string;
+}
+
+const DOCUMENT = "{ deals { id } }";
+
+/**
+ * Requests that are not well-formed GraphQL requests (GraphQL over HTTP): parameters of the wrong
+ * type, JSON that is not a request, subscriptions over HTTP. Each must be a 400 with an errors body.
+ */
+export function generateTransportRequest(random: Random): RawRequest {
+  const json = (body: unknown): RawRequest => ({ method: "POST", url: "/graphql", headers: { "content-type": "application/json" }, payload: JSON.stringify(body) });
+  const get = (query: string): RawRequest => ({ method: "GET", url: `/graphql?${query}` });
+  const notText = pick(random, [5, -1, 1.5, true, false, [], [DOCUMENT], {}, { kind: "Document", definitions: [] }]);
+  const notDocument = pick(random, ["", " ", "5", "null", "[]", "{", JSON.stringify({ kind: "Document", definitions: [] })]);
+  const notMap = pick(random, [5, -1, 1.5, true, false, [], [{}], "text", "{}"]);
+  const notName = pick(random, [5, true, [], {}]);
+  const shapes: (() => RawRequest)[] = [
+    () => json({ query: notText }),
+    () => json({ query: notDocument }),
+    () => json({ query: DOCUMENT, variables: notMap }),
+    () => json({ query: DOCUMENT, operationName: notName }),
+    () => json({ query: DOCUMENT, extensions: notMap }),
+    () => json(pick(random, [notText, notDocument, notMap])),
+    () => json({ variables: {} }),
+    () => json({ query: "subscription { dealChanged { type } }" }),
+    () => json({ query: "subscription S { dealChanged { type } } query Q { deals { id } }", operationName: "S" }),
+    () => get(`query=${encodeURIComponent(DOCUMENT)}&variables=${encodeURIComponent(JSON.stringify(notMap))}`),
+    () => get(`query=${encodeURIComponent(DOCUMENT)}&variables=${encodeURIComponent(notDocument)}`),
+    () => get(`query=${encodeURIComponent(notDocument)}`),
+    () => get(`query=${encodeURIComponent(DOCUMENT)}&query=${encodeURIComponent(DOCUMENT)}`),
+    () => ({ method: "POST", url: "/graphql", headers: { "content-type": "text/plain" }, payload: DOCUMENT }),
+  ];
+  return pick(random, shapes)();
 }

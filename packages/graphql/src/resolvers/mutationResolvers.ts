@@ -2,9 +2,10 @@
 // nestedWrites.ts), then — only when the selection asks for relationships — one read of the
 // written record with the whole selection.
 import type { GraphQLFieldResolver, GraphQLResolveInfo } from "graphql";
-import type { RecordData, RequestContext, Where } from "@tessera/engine";
+import { EngineError, type RecordData, type RequestContext, type Where } from "@tessera/engine";
 import type { ModelIR, SchemaIR } from "@tessera/schema";
 import type { GraphQLContext } from "../context.ts";
+import { DEFAULT_MAX_WRITE_RECORDS } from "../limits.ts";
 import { asObject, findOne, guarded, requestOf } from "./guarded.ts";
 import { NestedWriter } from "./nestedWrites.ts";
 import { hasIncludes, rootRecordSelection } from "./selection.ts";
@@ -24,6 +25,21 @@ export interface MutationResolvers {
 
 function whereOf(args: { [name: string]: unknown }): Where {
   return asObject(args.where) ?? {};
+}
+
+/**
+ * Refuses an updateMany/deleteMany whose filter matches more rows than one request may write, before
+ * it writes anything. The count is of rows the principal may read (a superset of those it may change),
+ * one statement ahead of the write: rows created in between can pass the cap by that many.
+ */
+async function checkManyCap(context: GraphQLContext, model: ModelIR, where: Where, request: RequestContext): Promise<void> {
+  const max = context.maxWriteRecords ?? DEFAULT_MAX_WRITE_RECORDS;
+  const { count = 0 } = await context.engine.model(model.name).aggregate({ where, count: true }, request);
+  if (count > max) {
+    throw new EngineError("VALIDATION_FAILED", `the filter matches ${count} ${model.plural}; one request may write at most ${max} records (maxWriteRecords): narrow the where filter and repeat`, [
+      { path: ["where"], message: `matches ${count} records, over the limit of ${max} per request`, rule: "maxWriteRecords" },
+    ]);
+  }
 }
 
 export function mutationResolvers(ir: SchemaIR, model: ModelIR): MutationResolvers {
@@ -77,7 +93,15 @@ export function mutationResolvers(ir: SchemaIR, model: ModelIR): MutationResolve
       const record = await repo(context).destroy(whereOf(args), request);
       return before ?? record;
     }),
-    updateMany: guarded(async (args, context) => repo(context).updateMany(whereOf(args), asObject(args.data) ?? {}, requestOf(context))),
-    deleteMany: guarded(async (args, context) => repo(context).deleteMany(whereOf(args), requestOf(context))),
+    updateMany: guarded(async (args, context) => {
+      const request = requestOf(context);
+      await checkManyCap(context, model, whereOf(args), request);
+      return repo(context).updateMany(whereOf(args), asObject(args.data) ?? {}, request);
+    }),
+    deleteMany: guarded(async (args, context) => {
+      const request = requestOf(context);
+      await checkManyCap(context, model, whereOf(args), request);
+      return repo(context).deleteMany(whereOf(args), request);
+    }),
   };
 }
