@@ -56,6 +56,28 @@ function realtimeFromEnv(env: NodeJS.ProcessEnv): RealtimeConfig {
   }
 }
 
+/** Whether `start` offers the admin UI's dev sign-in, and why, for the startup log. */
+export interface DevSignInSetting {
+  enabled: boolean;
+  reason: string;
+}
+
+/**
+ * The dev sign-in hands a token for any member to whoever opens the page. On the embedded database
+ * that is the developer's own data; on a PostgreSQL server (DATABASE_URL) the data may be shared or
+ * real, so there it is off unless TESSERA_DEV_SIGNIN=1 asks for it. TESSERA_DEV_SIGNIN=0 turns it off
+ * anywhere. Production and a configured identity provider turn it off whatever this says.
+ */
+export function devSignInFromEnv(env: NodeJS.ProcessEnv, databaseUrl: string | undefined): DevSignInSetting {
+  const raw = env.TESSERA_DEV_SIGNIN ?? "";
+  if (raw === "1") return { enabled: true, reason: "TESSERA_DEV_SIGNIN=1" };
+  if (raw === "0") return { enabled: false, reason: "TESSERA_DEV_SIGNIN=0" };
+  if (raw !== "") throw new ConfigError(`TESSERA_DEV_SIGNIN must be 1 (on) or 0 (off), got '${raw}'`);
+  return databaseUrl
+    ? { enabled: false, reason: "off on a PostgreSQL server (DATABASE_URL); set TESSERA_DEV_SIGNIN=1 to turn it on" }
+    : { enabled: true, reason: "on for the embedded database; TESSERA_DEV_SIGNIN=0 turns it off" };
+}
+
 export function apiConfigFromEnv(env: NodeJS.ProcessEnv = process.env): ApiConfig {
   const issuerUrl = env.OIDC_ISSUER;
   let issuer: IssuerConfig | null = null;

@@ -2,7 +2,7 @@
 import { applyMigrations, checkMigrations, openDatabase } from "@tessera/db";
 import { Engine } from "@tessera/engine";
 import { createApiServer } from "@tessera/server";
-import { apiConfigFromEnv } from "../apiConfigFromEnv.ts";
+import { apiConfigFromEnv, devSignInFromEnv } from "../apiConfigFromEnv.ts";
 import { loadApp } from "../loadApp.ts";
 import { ensureAdminUi } from "../adminUi.ts";
 import type { CommonOptions } from "../options.ts";
@@ -10,6 +10,7 @@ import { DEMO_TENANT, ensureTenant } from "../demoTenant.ts";
 
 export async function startCommand(options: CommonOptions & { port: number; host: string; seed: boolean; adminDir?: string | null }): Promise<number> {
   const config = apiConfigFromEnv();
+  const devSignIn = devSignInFromEnv(process.env, options.databaseUrl);
   const adminDir = options.adminDir === undefined ? await ensureAdminUi() : options.adminDir;
   const app = await loadApp(options.app);
   const db = await openDatabase({ databaseUrl: options.databaseUrl, dataDir: options.dataDir });
@@ -27,6 +28,7 @@ export async function startCommand(options: CommonOptions & { port: number; host
   }
   await engine.start();
   const { app: server, devIssuer } = await createApiServer({
+    // Only a token-issuing dev issuer (no identity provider, not production) makes this take effect.
     engine,
     ir: app.schema,
     appName: app.name,
@@ -38,7 +40,7 @@ export async function startCommand(options: CommonOptions & { port: number; host
     rateLimit: config.rateLimit,
     logger: { level: config.logLevel },
     realtime: config.realtime,
-    devSignInTenantId: config.tenantId ?? DEMO_TENANT.id,
+    ...(devSignIn.enabled ? { devSignInTenantId: config.tenantId ?? DEMO_TENANT.id } : {}),
     ...(adminDir ? { adminDir } : {}),
   });
   await server.listen({ port: options.port, host: options.host });
@@ -51,7 +53,8 @@ export async function startCommand(options: CommonOptions & { port: number; host
     [
       ``,
       `Tessera ${app.name} is running at ${url}`,
-      ...(adminDir ? [`  admin UI:   ${url}/  (sign in as a demo user below)`] : []),
+      ...(adminDir ? [`  admin UI:   ${url}/  ${devSignIn.enabled && devIssuer ? "(sign in as a demo user below)" : "(sign in with a token or your identity provider)"}`] : []),
+      ...(devIssuer ? [`  dev sign-in: ${devSignIn.reason}`] : []),
       `  database:   ${where}`,
       `  migrations: ${applied.applied.length} applied now`,
       `  tenant:     ${DEMO_TENANT.name} (${DEMO_TENANT.id})${seeded ? ` — demo data seeded: ${Object.entries(seeded.counts).map(([m, n]) => `${n} ${m}`).join(", ")}` : ""}`,
