@@ -176,7 +176,7 @@ export const schema = {
     subscriptions: true,
     permissionPrefix: "crm",
     policies: [
-      { effect: "deny", actions: ["delete"], resources: ["crm.deal"], roles: "sales|manager", when: { stage: DealStage.won } },
+      { effect: "deny", actions: ["update", "delete"], resources: ["crm.deal"], roles: "sales|manager", when: { stage: DealStage.won } },
     ],
   },
   models: {
@@ -185,7 +185,10 @@ export const schema = {
       validation: { email: "email|unique|max:255", name: "max:200", avatarUrl: "url" },
       defaults: { active: true },
       searchable: ["name", "email"],
-      access: { read: "authenticated", create: "admin", update: "admin", delete: "admin" },
+      // Users are platform data: a tenant sees the users who are its members, and only the platform's
+      // system API (the CLI) changes them; a tenant admin manages memberships instead.
+      access: { read: "authenticated" },
+      rowRules: { read: [{ roles: "authenticated", where: { memberships_some: {} } }] },
       relationships: { memberships: { type: "hasMany", model: "Membership", foreignKey: "userId" } },
       ui: { displayField: "name", listView: ["name", "email", "active"], editForm: ["name", "email", "avatarUrl", "active"] },
     },

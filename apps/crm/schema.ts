@@ -42,8 +42,10 @@ export const schema = defineSchema({
     subscriptions: true,
     permissionPrefix: "crm",
     policies: [
-      // Won deals are booked revenue: only an admin may delete them.
-      { effect: "deny", actions: ["delete"], resources: ["crm.deal"], roles: "sales|manager", when: { stage: "won" } },
+      // Won deals are booked revenue: only an admin may change or delete them. Denying update as well
+      // as delete closes the two-step way around (set it to lost, then delete it); an update's condition
+      // is matched against the row before the change, so moving a deal *to* won stays allowed.
+      { effect: "deny", actions: ["update", "delete"], resources: ["crm.deal"], roles: "sales|manager", when: { stage: "won" } },
     ],
   },
   models: {
@@ -56,7 +58,10 @@ export const schema = defineSchema({
         active: f.boolean().required().default(true),
       },
       searchable: ["name", "email"],
-      access: { read: "authenticated", create: "admin", update: "admin", delete: "admin" },
+      // Users are platform data: a tenant sees the users who are its members, and only the platform's
+      // system API (the CLI) changes them; a tenant admin manages memberships instead.
+      access: { read: "authenticated" },
+      rowRules: { read: [{ roles: "authenticated", where: { memberships_some: {} } }] },
       relationships: { memberships: hasMany("Membership", { foreignKey: "userId" }) },
       ui: { displayField: "name", listView: ["name", "email", "active"], editForm: ["name", "email", "avatarUrl", "active"] },
     }),

@@ -197,15 +197,17 @@ describe("tenant scoping and soft deletes", () => {
     expect(bDeals.nodes).toEqual([{ title: "Tenant B deal", contact: null, company: null }]);
   });
 
-  it("requires a tenant for tenant-scoped models, and not for global ones", async () => {
+  it("requires a tenant for tenant-scoped models, and for global ones whose read rule goes through the tenant", async () => {
     // Authenticated but without a tenant (an anonymous request is UNAUTHENTICATED: User reads need a login).
     const none: RequestContext = { tenantId: null, principal: ctxA.principal };
     const error = thrown(() => compileFindMany(schema, model("Contact"), {}, none, pageOptions));
     expect(error).toBeInstanceOf(EngineError);
     expect(error).toMatchObject({ code: "FORBIDDEN", message: "a tenant is required" });
     expect(thrown(() => compileAggregate(schema, model("Deal"), {}, none))).toMatchObject({ code: "FORBIDDEN" });
-    expect((await findMany("User", { fields: ["name"] }, none)).nodes).toEqual([{ name: "Ana" }]);
-    expect(thrown(() => compileFindMany(schema, model("User"), { include: { memberships: true } }, none, pageOptions))).toMatchObject({ code: "FORBIDDEN" });
+    // Users are seen through their memberships of the request's tenant: none without a tenant.
+    expect(thrown(() => compileFindMany(schema, model("User"), { fields: ["name"] }, none, pageOptions))).toMatchObject({ code: "FORBIDDEN", message: "a tenant is required" });
+    expect((await findMany("User", { fields: ["name"] }, ctxA)).nodes).toEqual([{ name: "Ana" }]);
+    expect((await findMany("User", { fields: ["name"] }, ctxB)).nodes).toEqual([]);
   });
 
   it("hides soft-deleted rows from lists but keeps them in the trash", async () => {

@@ -6,7 +6,7 @@ import crm from "@tessera/crm";
 import type { CompiledRead } from "../src/compiler/index.ts";
 
 export const schema: SchemaIR = crm.ir;
-export const TABLE_MODELS = ["User", "Company", "Contact", "Deal", "Activity", "Tag"] as const;
+export const TABLE_MODELS = ["User", "Membership", "Company", "Contact", "Deal", "Activity", "Tag"] as const;
 
 export function model(name: string): ModelIR {
   const found = findModel(schema, name);
@@ -108,6 +108,8 @@ export const deals: DealFixture[] = VALUES.map((value, i) => ({
 export async function insertFixtures(db: Database): Promise<void> {
   const q = (sql: string, params: unknown[]) => db.query(sql, params);
   await q(`INSERT INTO users (id, email, name, active) VALUES ($1, 'ana@example.com', 'Ana', true)`, [ids.userAna]);
+  // Users are visible in a tenant through their membership of it (the CRM's read rule on User).
+  await q(`INSERT INTO memberships (tenant_id, user_id, role) VALUES ($1, $2, 'admin')`, [TENANT_A, ids.userAna]);
   const company = (cid: string, tenant: string, name: string, industry: string | null, size: string | null, revenue: string | null, tags: string, deleted = false) =>
     q(
       `INSERT INTO companies (id, tenant_id, name, industry, size, annual_revenue, tags, owner_id, deleted_at)

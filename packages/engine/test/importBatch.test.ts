@@ -35,6 +35,7 @@ beforeAll(async () => {
   for (const [name, id] of Object.entries(USERS)) await engine.model("User").create({ id, name, email: `${name}@example.com` }, system);
   await engine.model("Team").create({ id: NORTH, name: "North" }, system);
   await engine.model("Membership").create({ userId: USERS.chloe, teamId: NORTH, role: "sales" }, system);
+  for (const member of [USERS.ana, USERS.sam, USERS.dan]) await engine.model("Membership").create({ userId: member, role: "viewer" }, system);
   otherCompany = (await engine.model("Company").create({ name: "Elsewhere" }, systemContext(OTHER))).id as string;
   samContactEmail = "sam.contact@example.com";
   await engine.model("Contact").create({ firstName: "Sam's", email: samContactEmail, ownerId: USERS.sam }, system);

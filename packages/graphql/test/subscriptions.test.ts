@@ -148,7 +148,12 @@ beforeAll(async () => {
   crm = await openCrmDatabase([TENANT, OTHER_TENANT]);
   engine = new Engine({ schema: crm.schema, db: crm.db });
   const system = systemContext(TENANT);
-  const user = async (name: string) => (await engine.model("User").create({ email: `${name}@subs.test`, name }, system)).id as string;
+  // A user is seen in a tenant (and can own its records) through a membership of it.
+  const user = async (name: string) => {
+    const id = (await engine.model("User").create({ email: `${name}@subs.test`, name }, system)).id as string;
+    await engine.model("Membership").create({ userId: id, role: "viewer" }, system);
+    return id;
+  };
   ids.ana = await user("ana");
   ids.sam = await user("sam");
   ids.sue = await user("sue");

@@ -19,6 +19,7 @@ import { parseRule, RULE_ORDER, splitRules } from "./parseRule.ts";
 import { SchemaLoadError, type SchemaIssue } from "./SchemaLoadError.ts";
 import { checkAuthorizationWheres, normaliseFieldAccess, normalisePermissionPrefix, normalisePolicies, normaliseRowRules } from "./authorization/normaliseAuthorization.ts";
 import { parseRoleList } from "./authorization/roleList.ts";
+import { policyCovers, resourceName } from "./authorization/permissions.ts";
 
 const SCALAR_TYPES: readonly ScalarType[] = [
   "id", "string", "text", "int", "float", "decimal", "money", "boolean", "date", "datetime", "json",
@@ -79,12 +80,25 @@ export function normaliseSchema(raw: RawSchema): SchemaIR {
   const models = modelEntries.map(([name, model]) => normaliseModel(name, model, enums, report));
   checkCrossModel(models, raw, enumNames, report);
   checkAuthorizationWheres(models, enums, config, report);
+  checkGlobalModelPolicies(models, config, report);
 
   if (issues.length > 0) throw new SchemaLoadError(issues);
   return { models, enums, config };
 }
 
 type Report = (model: string, key: string, message: string) => void;
+
+/** An allow policy would hand a global model's rows to every tenant: refused when loaded. */
+function checkGlobalModelPolicies(models: ModelIR[], config: ConfigIR, report: Report): void {
+  config.policies.forEach((policy, i) => {
+    if (policy.effect !== "allow") return;
+    for (const model of models.filter((m) => !m.tenantScoped)) {
+      if (ACCESS_ACTIONS.some((action) => policyCovers(policy, resourceName({ config }, model), action))) {
+        report("config", `policies[${i}]`, `allows ${model.name}, which is global (tenantScoped: false): its rows belong to no tenant, so no policy may grant them to a tenant's roles; narrow the policy's resources`);
+      }
+    }
+  });
+}
 
 function checkKeys(obj: Record<string, unknown>, allowed: readonly string[], model: string, prefix: string, report: Report): void {
   if (obj === null || typeof obj !== "object") return;
@@ -184,8 +198,7 @@ function normaliseModel(name: string, input: RawModel, enums: EnumIR[], report: 
     fields,
     relations,
     searchable: [...searchable],
-    access: normaliseAccess(name, raw.access ?? {}, report),
-    rowRules: normaliseRowRules(name, raw.rowRules, report),
+    ...globalModelAccess(name, tenantScoped !== false, raw, report),
     fieldAccess: normaliseFieldAccess(name, raw.fieldAccess, fields, report),
     ui: normaliseUi(name, (raw.ui ?? {}) as Record<string, unknown>, declared, fieldNames, report),
     indexes: normaliseIndexes(name, tableName, raw.indexes ?? [], fields, report),
@@ -350,11 +363,44 @@ function normaliseRelation(model: string, name: string, raw: RawRelationship, ta
   void tableName;
 }
 
-function normaliseAccess(model: string, raw: Record<string, string>, report: Report): AccessIR {
+/**
+ * Access and row rules. A global model (`tenantScoped: false`) holds platform data every tenant
+ * shares, such as users: no tenant role may write it (only the system API does), so write access is
+ * an error rather than a grant the engine would not honour; and each role that may read it needs a
+ * read rule saying which rows a tenant sees (`memberships_some: {}` for users; `where: {}` states
+ * on purpose that every tenant sees every row).
+ */
+function globalModelAccess(name: string, tenantScoped: boolean, raw: RawModel, report: Report): { access: AccessIR; rowRules: ModelIR["rowRules"] } {
+  const declared = (raw.access ?? {}) as Record<string, string>;
+  const rowRules = normaliseRowRules(name, raw.rowRules, report);
+  if (tenantScoped) return { access: normaliseAccess(name, declared, report), rowRules };
+  for (const action of ["create", "update", "delete"] as const) {
+    if (declared[action] !== undefined) {
+      report(name, `access.${action}`, `${name} is global (tenantScoped: false): its rows belong to no tenant, so no tenant role may ${action} them; leave access.${action} out (the platform's system API writes them)`);
+    }
+  }
+  for (const action of ["update", "delete"] as const) {
+    if (rowRules[action].length > 0) report(name, `rowRules.${action}`, `${name} is global (tenantScoped: false) and cannot be written by tenant roles; leave rowRules.${action} out`);
+  }
+  const access = normaliseAccess(name, declared, report, { read: null, create: null, update: null, delete: null });
+  const covers = (role: string): boolean => rowRules.read.some((rule) => rule.roles.includes(role) || rule.roles.includes("authenticated") || rule.roles.includes("public"));
+  const uncovered = access.read.filter((role) => !covers(role));
+  if (uncovered.length > 0) {
+    report(name, "rowRules.read", `${name} is global (tenantScoped: false): access.read lets ${uncovered.join(", ")} read it, so rowRules.read must say which rows a tenant's principals see (e.g. { roles: "authenticated", where: { memberships_some: {} } }, or where: {} for rows every tenant may see)`);
+  }
+  return { access, rowRules };
+}
+
+function normaliseAccess(model: string, raw: Record<string, string>, report: Report, defaults: Record<(typeof ACCESS_ACTIONS)[number], string | null> = DEFAULT_ACCESS): AccessIR {
   checkKeys(raw, ACCESS_ACTIONS, model, "access.", report);
   const access = {} as AccessIR;
   for (const action of ACCESS_ACTIONS) {
-    const parsed = parseRoleList(raw[action] ?? DEFAULT_ACCESS[action]);
+    const spec = raw[action] ?? defaults[action];
+    if (spec === null) {
+      access[action] = [];
+      continue;
+    }
+    const parsed = parseRoleList(spec);
     if ("error" in parsed) report(model, `access.${action}`, parsed.error);
     access[action] = "error" in parsed ? [] : parsed.roles;
   }

@@ -123,3 +123,34 @@ describe("load errors name model and key", () => {
     expectIssue(() => defineSchema(raw as never), "Company", "fields.name.type", /unknown field type 'strnig'/);
   });
 });
+
+describe("global models (tenantScoped: false) hold platform data no tenant role may write or list across tenants", () => {
+  const person = (extra: Record<string, unknown>) =>
+    model({ tenantScoped: false, fields: { name: f.string().required() }, ...extra } as never);
+  const load = (extra: Record<string, unknown>, config: Record<string, unknown> = {}) => (): unknown =>
+    defineSchema({ config, models: { Person: person(extra), Company: company() } } as never);
+
+  it("refuses write access or write rules, naming the key", () => {
+    expectIssue(load({ access: { update: "admin" } }), "Person", "access.update", /global .*no tenant role may update/);
+    expectIssue(load({ access: { create: "authenticated" } }), "Person", "access.create", /global/);
+    expectIssue(load({ access: { delete: "admin" } }), "Person", "access.delete", /global/);
+    expectIssue(load({ rowRules: { update: [{ roles: "admin", where: {} }] } }), "Person", "rowRules.update", /cannot be written/);
+  });
+
+  it("needs a read rule for every role that may read it", () => {
+    expectIssue(load({ access: { read: "authenticated" } }), "Person", "rowRules.read", /which rows a tenant's principals see/);
+    expectIssue(load({ access: { read: "sales|admin" }, rowRules: { read: [{ roles: "sales", where: {} }] } }), "Person", "rowRules.read", /lets admin read it/);
+    const ir = load({ access: { read: "sales|admin" }, rowRules: { read: [{ roles: "authenticated", where: {} }] } })() as { ir: { models: { name: string; access: unknown }[] } };
+    expect(ir.ir.models.find((m) => m.name === "Person")!.access).toEqual({ read: ["sales", "admin"], create: [], update: [], delete: [] });
+  });
+
+  it("refuses an allow policy that covers it", () => {
+    const policies = [{ effect: "allow", actions: ["read"], resources: ["app.*"], roles: "auditor" }];
+    expectIssue(load({}, { permissionPrefix: "app", policies }), "config", "policies[0]", /allows Person, which is global/);
+  });
+
+  it("defaults to no access at all for tenant roles", () => {
+    const ir = load({})() as { ir: { models: { name: string; access: unknown }[] } };
+    expect(ir.ir.models.find((m) => m.name === "Person")!.access).toEqual({ read: [], create: [], update: [], delete: [] });
+  });
+});

@@ -79,6 +79,11 @@ export class Authorizer {
     const allows = covering.filter((p) => p.effect === "allow" && this.policyApplies(p, ["authenticated"]));
     const denies = covering.filter((p) => p.effect === "deny" && this.policyApplies(p, ["public"]));
 
+    // Global models hold platform data every tenant shares (users): a tenant's roles never change
+    // them, and read them only through a row rule that ties rows to the tenant (checked again below).
+    if (!model.tenantScoped && action !== "read") {
+      return new EngineError("FORBIDDEN", `${permission}: ${model.name} is platform data shared by every tenant; only the platform's own (system) API changes it`);
+    }
     const matrixRoles = this.allowedRoles(matrix);
     if (!principal && matrixRoles.length === 0 && allows.length === 0) {
       return new EngineError("UNAUTHENTICATED", `${permission} requires authentication`);
@@ -97,6 +102,9 @@ export class Authorizer {
       if (grants === null) break;
       if (policy.when === null) grants = null;
       else grants.push(substitutePrincipal(policy.when, this.request));
+    }
+    if (!model.tenantScoped && grants === null) {
+      return new EngineError("FORBIDDEN", `${permission}: ${model.name} is platform data; no read rule limits it to this tenant's rows`);
     }
     return {
       permission,

@@ -23,14 +23,19 @@ export function accessPredicate(cc: CompileContext, model: ModelIR, alias: strin
   return decisionPredicate(cc, model, alias, decision);
 }
 
-/** `(grant OR grant …) AND NOT deny AND NOT deny …`; `TRUE` when unrestricted. */
-export function decisionPredicate(cc: CompileContext, model: ModelIR, alias: string, decision: AccessDecision): string {
+/**
+ * `(grant OR grant …) AND NOT deny AND NOT deny …`; `TRUE` when unrestricted. `denies: false` leaves
+ * the conditional deny policies out: an update's result is checked against the row rules only, as
+ * a deny's condition describes the rows that may not be changed (matched before the change), not
+ * the rows that may not be reached.
+ */
+export function decisionPredicate(cc: CompileContext, model: ModelIR, alias: string, decision: AccessDecision, options: { denies?: boolean } = {}): string {
   const parts: string[] = [];
   if (decision.grants !== null) {
     const grants = decision.grants.map((g) => compileRule(cc, model, alias, g, "FALSE"));
     parts.push(grants.length === 0 ? "FALSE" : grants.length === 1 ? grants[0] : grants.map((g) => `(${g})`).join(" OR "));
   }
-  for (const deny of decision.denies) parts.push(`NOT COALESCE((${compileRule(cc, model, alias, deny, "TRUE")}), FALSE)`);
+  if (options.denies !== false) for (const deny of decision.denies) parts.push(`NOT COALESCE((${compileRule(cc, model, alias, deny, "TRUE")}), FALSE)`);
   return and(parts);
 }
 

@@ -24,12 +24,13 @@ export function existingRowAccess(cc: CompileContext, model: ModelIR, alias: str
 /**
  * TRUE when every row of `images()` (a SELECT producing row images) satisfies the action's row
  * conditions; `TRUE` literally when the principal's writes are unrestricted. Create is checked
- * against the update rules (see Authorizer).
+ * against the update rules (see Authorizer). An update's result is checked against the row rules
+ * only: its deny policies were matched against the row before the change (`existingRowAccess`).
  */
 export function rowsSatisfy(cc: CompileContext, model: ModelIR, action: AccessAction, images: () => string): string {
   const decision = cc.auth.require(model, action);
   const alias = cc.alias();
-  const predicate = decisionPredicate(cc, model, alias, decision);
+  const predicate = decisionPredicate(cc, model, alias, decision, { denies: action !== "update" });
   if (predicate === "TRUE") return "TRUE";
   // Built only when checked: its parameters must not exist in a statement that does not use them.
   return `NOT EXISTS (SELECT 1 FROM (${images()}) AS ${quoteIdent(alias)} WHERE NOT COALESCE((${predicate}), FALSE))`;
