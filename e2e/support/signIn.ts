@@ -8,8 +8,15 @@ export function signInButton(page: Page, name: string) {
   return page.getByRole("button", { name: new RegExp(`^Sign in as ${escapeRegExp(name)}[ (]`) });
 }
 
-/** Clicks the user's dev sign-in button and waits for the signed-in shell. */
+/**
+ * Clicks the user's dev sign-in button and waits for the signed-in shell. The token must stay in the
+ * server's HttpOnly cookie: neither page script (document.cookie) nor storage may hold it.
+ */
 export async function signInAs(page: Page, name: string): Promise<void> {
   await signInButton(page, name).click();
   await page.getByRole("button", { name: "Sign out" }).waitFor();
+  const exposed = await page.evaluate(() => ({ cookie: document.cookie, storage: JSON.stringify({ ...localStorage, ...sessionStorage }) }));
+  if (/eyJ|tessera_session/.test(exposed.cookie) || /eyJ/.test(exposed.storage)) {
+    throw new Error(`the session token is readable by page script: ${JSON.stringify(exposed).slice(0, 200)}`);
+  }
 }

@@ -3,7 +3,7 @@ import { createRoot } from "react-dom/client";
 import { QueryClient, QueryClientProvider } from "@tanstack/react-query";
 import { App } from "./App.tsx";
 import { ApiError } from "./api/client.ts";
-import { useSession } from "./auth/session.ts";
+import { restoreSession, useSession } from "./auth/session.ts";
 import "./styles.css";
 
 function newQueryClient(): QueryClient {
@@ -20,14 +20,16 @@ function newQueryClient(): QueryClient {
 
 /** One query cache per session: another user's cached answers can never show. */
 function Root() {
-  const token = useSession()?.token ?? null;
-  const client = useMemo(() => newQueryClient(), [token]);
+  const session = useSession();
+  const client = useMemo(() => newQueryClient(), [session]);
   return (
     <QueryClientProvider client={client}>
       <App />
     </QueryClientProvider>
   );
 }
+
+void restoreSession();
 
 createRoot(document.getElementById("root")!).render(
   <StrictMode>

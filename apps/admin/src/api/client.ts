@@ -1,7 +1,8 @@
-// The UI's only door to the server: GraphQL over fetch with the session's bearer token, and a few
-// REST calls (/api/meta, CSV import/export). Errors become ApiError with the API's code and field
-// errors; UNAUTHENTICATED ends the session.
-import { expire, getSession } from "../auth/session.ts";
+// The UI's only door to the server: GraphQL over fetch, signed in by the session cookie (with the
+// CSRF header the server asks for beside it) or a pasted bearer token, and a few REST calls
+// (/api/meta, CSV import/export). Errors become ApiError with the API's code and field errors;
+// UNAUTHENTICATED ends the session.
+import { CSRF_HEADERS, expire, getSession } from "../auth/session.ts";
 
 export interface FieldError {
   path: (string | number)[];
@@ -25,8 +26,8 @@ interface GraphQLErrorShape {
 }
 
 export function authHeaders(): Record<string, string> {
-  const session = getSession();
-  return session ? { authorization: `Bearer ${session.token}` } : {};
+  const token = getSession()?.token;
+  return token ? { ...CSRF_HEADERS, authorization: `Bearer ${token}` } : { ...CSRF_HEADERS };
 }
 
 export async function gql<T = Record<string, any>>(query: string, variables: Record<string, unknown> = {}): Promise<T> {
@@ -69,7 +70,7 @@ export async function rest<T>(path: string, init: RequestInit = {}): Promise<T> 
   return body;
 }
 
-/** Downloads a file the API streams (CSV export), with the bearer token a plain link could not carry. */
+/** Downloads a file the API streams (CSV export), with the CSRF header a plain link could not carry. */
 export async function download(path: string, filename: string): Promise<void> {
   const response = await fetch(path, { headers: authHeaders() });
   if (!response.ok) {

@@ -1,28 +1,42 @@
-// The signed-in user's token, kept in localStorage so a reload stays signed in, and dropped when it
-// expires (a timer) or when the API answers UNAUTHENTICATED. Components read it with useSession().
+// Who is signed in. The browser's credential is the server's HttpOnly session cookie, which page
+// script cannot read: a reload asks GET /auth/session who the cookie belongs to. Only a token pasted
+// by hand is held here, in memory (never in localStorage), and sent as a bearer. The session ends
+// when it expires (a timer), when the API answers UNAUTHENTICATED, or on sign-out (which clears the
+// cookie on the server). Components read it with useSession().
 import { useSyncExternalStore } from "react";
 
+/** The header the server requires beside the session cookie (CSRF): other origins cannot send it. */
+export const CSRF_HEADERS: Readonly<Record<string, string>> = { "x-tessera-csrf": "1" };
+
 export interface Session {
-  token: string;
+  /** Only for a pasted token; absent when the session cookie signs requests in. */
+  token?: string;
   /** Epoch ms; null when the token carries no expiry (API keys). */
   expiresAt: number | null;
   user: { id: string; name: string; email?: string; roles: string[] };
   tenantId: string | null;
 }
 
-const KEY = "tessera.session";
-let current: Session | null = load();
+let current: Session | null = null;
 let notice: string | null = null;
 let timer: ReturnType<typeof setTimeout> | undefined;
 const listeners = new Set<() => void>();
+// Sessions of earlier versions kept the token here; it must not outlive the upgrade.
+try {
+  localStorage.removeItem("tessera.session");
+} catch {
+  // Storage may be disabled; there is nothing to remove then.
+}
 
-function load(): Session | null {
+/** The session the cookie carries, if any (after a reload, or landing from the identity provider). */
+export async function restoreSession(): Promise<void> {
   try {
-    const raw = localStorage.getItem(KEY);
-    const session = raw ? (JSON.parse(raw) as Session) : null;
-    return session && (session.expiresAt === null || session.expiresAt > Date.now()) ? session : null;
+    const response = await fetch("/auth/session", { headers: CSRF_HEADERS });
+    if (!response.ok || current) return;
+    const body = (await response.json()) as { user: Session["user"]; tenantId: string | null; expiresAt: string | null };
+    signIn({ user: body.user, tenantId: body.tenantId, expiresAt: body.expiresAt ? Date.parse(body.expiresAt) : null });
   } catch {
-    return null;
+    // Offline or the server is down: the sign-in page shows, and says so when it loads its config.
   }
 }
 
@@ -34,7 +48,6 @@ function schedule(): void {
   clearTimeout(timer);
   if (current?.expiresAt) timer = setTimeout(() => expire(), Math.max(0, current.expiresAt - Date.now()));
 }
-schedule();
 
 /** The JWT's `exp` (epoch ms), read without verifying: the server verifies every request. */
 export function tokenExpiry(token: string): number | null {
@@ -61,16 +74,16 @@ export function tokenClaims(token: string): { sub?: string; roles?: string[]; na
 export function signIn(session: Session): void {
   current = session;
   notice = null;
-  localStorage.setItem(KEY, JSON.stringify(session));
   schedule();
   emit();
 }
 
 export function signOut(message: string | null = null): void {
+  const hadCookie = current !== null && current.token === undefined;
   current = null;
   notice = message;
-  localStorage.removeItem(KEY);
   clearTimeout(timer);
+  if (hadCookie) void fetch("/auth/signout", { method: "POST", headers: CSRF_HEADERS }).catch(() => undefined);
   emit();
 }
 

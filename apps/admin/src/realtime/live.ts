@@ -4,7 +4,7 @@ import { RealtimeClient, type PresenceState } from "@tessera/realtime/client";
 import { getSession } from "../auth/session.ts";
 
 let client: RealtimeClient | null = null;
-let clientToken: string | null = null;
+let clientSession: object | null = null;
 const joined = new Map<string, number>();
 
 /** The client of the current session (created on first use, replaced when the session changes). */
@@ -13,16 +13,18 @@ export function realtime(): RealtimeClient | null {
   if (!session) {
     client?.close();
     client = null;
-    clientToken = null;
+    clientSession = null;
     return null;
   }
-  if (!client || clientToken !== session.token) {
+  if (!client || clientSession !== session) {
     client?.close();
     joined.clear();
-    clientToken = session.token;
+    clientSession = session;
+    const token = session.token;
     client = new RealtimeClient({
       url: `${location.protocol === "https:" ? "wss" : "ws"}://${location.host}/realtime/ws`,
-      token: () => getSession()?.token ?? "",
+      // Without a pasted token the upgrade request's session cookie signs the socket in.
+      ...(token ? { token } : {}),
       ...(session.tenantId ? { tenantId: session.tenantId } : {}),
     });
     void client.connect().catch(() => undefined);

@@ -1,10 +1,10 @@
 // Sign-in: the dev user list on the embedded default, the identity provider (code + PKCE) when one is
-// configured, or a pasted token otherwise. The OIDC callback lands back here with the token in the
-// URL fragment, which never reaches a server.
-import { useEffect, useState } from "react";
+// configured, or a pasted token otherwise. The dev sign-in and the OIDC callback leave the token in the
+// server's HttpOnly session cookie; this page never sees it.
+import { useState } from "react";
 import { useQuery } from "@tanstack/react-query";
 import { ApiError, rest } from "../api/client.ts";
-import { getNotice, signIn, tokenClaims, tokenExpiry } from "../auth/session.ts";
+import { CSRF_HEADERS, getNotice, signIn, tokenClaims, tokenExpiry } from "../auth/session.ts";
 import { strings } from "../i18n/strings.ts";
 
 interface AuthConfig {
@@ -18,20 +18,9 @@ interface DevUser {
   roles: string[];
 }
 
-function fromFragment(): boolean {
-  const params = new URLSearchParams(location.hash.slice(1));
-  const token = params.get("access_token");
-  if (!token) return false;
-  history.replaceState(null, "", location.pathname + location.search);
-  const claims = tokenClaims(token);
-  signIn({ token, expiresAt: tokenExpiry(token), user: { id: claims.sub ?? "", name: claims.name ?? claims.email ?? claims.sub ?? "", roles: claims.roles ?? [] }, tenantId: null });
-  return true;
-}
-
 export function SignIn() {
   const [error, setError] = useState<string | null>(null);
   const [pasted, setPasted] = useState("");
-  useEffect(() => void fromFragment(), []);
   const config = useQuery({ queryKey: ["auth-config"], queryFn: () => rest<AuthConfig>("/auth/config") });
   const users = useQuery({
     queryKey: ["dev-users"],
@@ -43,12 +32,12 @@ export function SignIn() {
   const devSignIn = async (user: DevUser) => {
     setError(null);
     try {
-      const answer = await rest<{ token: string; expiresAt: string; tenantId: string; roles: string[] }>("/auth/dev/token", {
+      const answer = await rest<{ expiresAt: string; tenantId: string; roles: string[] }>("/auth/dev/session", {
         method: "POST",
-        headers: { "content-type": "application/json" },
+        headers: { "content-type": "application/json", ...CSRF_HEADERS },
         body: JSON.stringify({ userId: user.id }),
       });
-      signIn({ token: answer.token, expiresAt: Date.parse(answer.expiresAt), user: { id: user.id, name: user.name, email: user.email, roles: answer.roles }, tenantId: answer.tenantId });
+      signIn({ expiresAt: Date.parse(answer.expiresAt), user: { id: user.id, name: user.name, email: user.email, roles: answer.roles }, tenantId: answer.tenantId });
     } catch (e) {
       setError(strings.signIn.failed(e instanceof ApiError ? e.message : String(e)));
     }
