@@ -47,6 +47,8 @@ export type ImportRowResult =
 interface PendingImportRow {
   index: number;
   isNew: boolean;
+  /** Keyed by id, by a caller who may not choose ids: updates the matching row or is rejected. */
+  updateOnly: boolean;
   idGiven: boolean;
   values: Record<string, unknown>;
 }
@@ -76,6 +78,7 @@ export class Repository {
     const auth = this.authorize(ctx, "create");
     this.requireTenant(ctx);
     const { values, errors } = validateInput(this.schema, this.model, data, "create");
+    errors.push(...this.chosenIdErrors(values, ctx, ["data"]));
     if (errors.length > 0) throw validationFailed(errors);
     this.requireWritable(auth, values.keys());
     const row = await this.runWrite(compileCreate(this.schema, this.model, values, ctx), ctx);
@@ -96,7 +99,7 @@ export class Repository {
     const used = new Set<FieldIR>();
     rows.forEach((data, i) => {
       const result = validateInput(this.schema, this.model, data, "create", ["data", i]);
-      errors.push(...result.errors);
+      errors.push(...result.errors, ...this.chosenIdErrors(result.values, ctx, ["data", i]));
       const row: Record<string, unknown> = {};
       for (const field of this.model.fields) {
         if (result.values.has(field)) row[field.name] = result.values.get(field);
@@ -161,7 +164,7 @@ export class Repository {
     const groups: PendingImportRow[][] = [[]];
     let keys = new Set<string>();
     rows.forEach((data, index) => {
-      const prepared = this.prepareImportRow(data, key, auth);
+      const prepared = this.prepareImportRow(data, key, auth, ctx);
       if ("errors" in prepared) {
         results[index] = { status: "rejected", errors: prepared.errors };
         return;
@@ -350,6 +353,20 @@ export class Repository {
 
   // ---------- plumbing ----------
 
+  /**
+   * Only the system API may choose a new record's id. A caller who could would learn whether an id
+   * is taken in another tenant (the key is global), so a chosen id is refused whether it is free,
+   * taken here or taken elsewhere: the three are indistinguishable.
+   */
+  private chosenIdErrors(values: Map<FieldIR, unknown>, ctx: RequestContext, prefix: (string | number)[]): FieldError[] {
+    if (this.mayChooseIds(ctx) || ![...values.keys()].some((f) => f.name === this.model.primaryKey)) return [];
+    return [{ path: [...prefix, this.model.primaryKey], message: `${this.model.primaryKey} is assigned by the server; leave it out to create a new ${this.model.name}`, rule: "server_assigned" }];
+  }
+
+  private mayChooseIds(ctx: RequestContext): boolean {
+    return ctx.principal?.kind === "system";
+  }
+
   private requireTenant(ctx: RequestContext): void {
     if (this.model.tenantScoped && !ctx.tenantId) {
       throw new EngineError("FORBIDDEN", `${this.model.name} is tenant-scoped: the request needs a tenant`);
@@ -398,7 +415,7 @@ export class Repository {
    * Validates one imported row: as a create when it has no key value, otherwise as a partial update
    * (whether it updates or creates is known only in the statement, which checks required fields).
    */
-  private prepareImportRow(data: unknown, key: FieldIR | null, auth: Authorizer): Omit<PendingImportRow, "index"> | { errors: FieldError[] } {
+  private prepareImportRow(data: unknown, key: FieldIR | null, auth: Authorizer, ctx: RequestContext): Omit<PendingImportRow, "index"> | { errors: FieldError[] } {
     if (data === null || typeof data !== "object" || Array.isArray(data)) return { errors: [{ path: [], message: "must be an object of field values", rule: "type" }] };
     const given: Record<string, unknown> = {};
     for (const [name, value] of Object.entries(data)) if (value !== null && value !== undefined) given[name] = value;
@@ -415,6 +432,7 @@ export class Repository {
       else validated.values.set(key!, String(keyValue).toLowerCase());
     } else validated = validateInput(this.schema, this.model, given, "update", []);
     const errors = validated.errors;
+    if (isNew) errors.push(...this.chosenIdErrors(validated.values, ctx, []));
     for (const field of validated.values.keys()) {
       if (!auth.canWriteField(this.model, field)) errors.push({ path: [field.name], message: `${this.model.name}.${field.name} is not writable for this principal`, rule: "field_access" });
     }
@@ -423,7 +441,9 @@ export class Repository {
     for (const [field, value] of validated.values) values[field.name] = value;
     const idGiven = values[this.model.primaryKey] !== undefined;
     if (!idGiven) values[this.model.primaryKey] = randomUUID();
-    return { isNew, idGiven, values };
+    // A row keyed by id that matches nothing is not created with that id (see chosenIdErrors).
+    const updateOnly = !isNew && key!.name === this.model.primaryKey && !this.mayChooseIds(ctx);
+    return { isNew, idGiven, updateOnly, values };
   }
 
   /**
@@ -452,7 +472,7 @@ export class Repository {
       const second = await this.writeImportGroup(group.slice(half), key, ctx, results);
       return first || second;
     }
-    for (const rejection of row.rejected) results[group[rejection.i].index] = { status: "rejected", errors: this.importRejection(rejection, compiled, key) };
+    for (const rejection of row.rejected) results[group[rejection.i].index] = { status: "rejected", errors: this.importRejection(rejection, compiled, key, group[rejection.i]) };
     const byId = new Map(group.map((pending) => [String(pending.values[this.model.primaryKey]), pending]));
     for (const id of row.created) results[byId.get(id)!.index] = { status: "created", id };
     for (const [i, id] of row.updated) results[group[i].index] = { status: "updated", id };
@@ -462,7 +482,10 @@ export class Repository {
     return row.created.length > 0 || row.updated.length > 0;
   }
 
-  private importRejection(rejection: ImportRejection, compiled: CompiledImportBatch, key: FieldIR | null): FieldError[] {
+  private importRejection(rejection: ImportRejection, compiled: CompiledImportBatch, key: FieldIR | null, row: PendingImportRow): FieldError[] {
+    if (row.updateOnly && (!rejection.found || !rejection.readable)) {
+      return [{ path: [key!.name], message: `no ${this.model.name} has this ${key!.name}; ids are assigned by the server, so leave the ${key!.name} empty to create a new record`, rule: "not_found" }];
+    }
     // A matched row the principal cannot read does not exist for it: as for a create, the key is taken.
     if (rejection.found && !rejection.readable) {
       return [{ path: [key!.name], message: `another ${this.model.name} already has this ${key!.name}`, rule: "unique" }];

@@ -30,6 +30,8 @@ export interface CompiledImportBatch extends CompiledQuery {
 export interface ImportBatchInput {
   /** True when the row has no key value (or there is no key): it can only be created. */
   isNew: boolean;
+  /** True when the row may only update the row its key matches (a key the caller may not create with). */
+  updateOnly?: boolean;
   values: Record<string, unknown>;
 }
 
@@ -78,8 +80,8 @@ export function compileImportBatch(
   const prevCol = (field: FieldIR): string => `p.${quoteIdent(field.column)}`;
   const found = `p.${quoteIdent(pk.column)} IS NOT NULL`;
 
-  const payload = params.typed(JSON.stringify(rows.map((row, i) => ({ ...row.values, [I]: i, __new: row.isNew }))), "jsonb");
-  const columnDefs = [`"${I}" int`, `"__new" boolean`, ...carried.map((f) => `${quoteIdent(f.name)} ${columnSqlType(f)}`)];
+  const payload = params.typed(JSON.stringify(rows.map((row, i) => ({ ...row.values, [I]: i, __new: row.isNew, __upd: row.updateOnly === true }))), "jsonb");
+  const columnDefs = [`"${I}" int`, `"__new" boolean`, `"__upd" boolean`, ...carried.map((f) => `${quoteIdent(f.name)} ${columnSqlType(f)}`)];
   const tenant = params.typed(ctx.tenantId, "uuid");
 
   // The existing row by key, locked, with its access flags (unreadable = does not exist for us).
@@ -145,7 +147,7 @@ export function compileImportBatch(
 
   // The before-image of the event travels with the row (see EventSources.beforeColumn).
   const before = `CASE WHEN ${found} AND (${changed}) THEN ${recordJsonExpr(recordFields(model), "p", "jsonb")} END`;
-  const img = `SELECT s."${I}", ${found} AS "__found", COALESCE(p."__readable", TRUE) AS "__readable", COALESCE(p."__writable", TRUE) AS "__writable",
+  const img = `SELECT s."${I}", ${found} AS "__found", s."__upd" AS "__upd", COALESCE(p."__readable", TRUE) AS "__readable", COALESCE(p."__writable", TRUE) AS "__writable",
     ${[...guardExprs.map((g, k) => `${g} AS "__g${k}"`), `(${changed}) AS "__changed"`, `${before} AS "__before"`, ...image].join(",\n    ")}
     FROM src s LEFT JOIN LATERAL (${prev}) p ON TRUE`;
 
@@ -153,7 +155,7 @@ export function compileImportBatch(
   const alias = cc.alias();
   const a = quoteIdent(alias);
   const createRule = decisionPredicate(cc, model, alias, cc.auth.require(model, "create"));
-  const updateRule = key ? decisionPredicate(cc, model, alias, cc.auth.require(model, "update")) : "TRUE";
+  const updateRule = key ? decisionPredicate(cc, model, alias, cc.auth.require(model, "update"), { denies: false }) : "TRUE";
   const allowed =
     createRule === "TRUE" && updateRule === "TRUE"
       ? "TRUE"
@@ -163,7 +165,7 @@ export function compileImportBatch(
     FROM (${img}) ${a}`;
 
   const ok = (c: string): string =>
-    [...guardExprs.map((_, k) => `${c}."__g${k}"`), ...required.map((_, k) => `${c}."__r${k}"`), `${c}."__allowed"`, `${c}."__readable"`, `${c}."__writable"`].join(" AND ");
+    [...guardExprs.map((_, k) => `${c}."__g${k}"`), ...required.map((_, k) => `${c}."__r${k}"`), `${c}."__allowed"`, `${c}."__readable"`, `${c}."__writable"`, `(${c}."__found" OR NOT ${c}."__upd")`].join(" AND ");
   const inserted = model.fields.filter((f) => !f.system || f === pk || (f.column === "tenant_id" && model.tenantScoped));
   const insertColumns = inserted.map((f) => quoteIdent(f.column));
   const updatedColumns = fields.filter((f) => f !== pk).map((f) => `${quoteIdent(f.column)} = c.${quoteIdent(f.column)}`);
