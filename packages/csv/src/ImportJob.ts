@@ -3,6 +3,7 @@
 // layer and tests observe the same thing.
 import { randomUUID } from "node:crypto";
 import { EngineError, type ErrorCode } from "@tessera/engine";
+import type { CsvEncoding } from "./parseCsvStream.ts";
 
 export type ImportJobState = "queued" | "running" | "completed" | "failed" | "cancelled";
 
@@ -41,6 +42,8 @@ export interface ImportJobStatus {
   errorsTruncated: boolean;
   /** Why the job failed (state "failed"). */
   failure: { code: ErrorCode; message: string } | null;
+  /** How the file's bytes were read (detected: byte order mark, UTF-16 pattern, UTF-8, else windows-1252). */
+  encoding: CsvEncoding;
   createdAt: string;
   startedAt: string | null;
   finishedAt: string | null;
@@ -80,6 +83,7 @@ export class ImportJob {
     readonly model: string,
     readonly upsertBy: string | null,
     readonly mapping: Record<string, string | null>,
+    readonly encoding: CsvEncoding = "utf-8",
   ) {}
 
   get cancelled(): boolean {
@@ -111,6 +115,7 @@ export class ImportJob {
       errors: [...this.errors],
       errorsTruncated: this.errorsTruncated,
       failure: this.failure,
+      encoding: this.encoding,
       createdAt: this.createdAt.toISOString(),
       startedAt: this.startedAt?.toISOString() ?? null,
       finishedAt: this.finishedAt?.toISOString() ?? null,

@@ -9,7 +9,7 @@ import { ErrorReportWriter } from "./errorReportCsv.ts";
 import { ImportJob } from "./ImportJob.ts";
 import type { ImportPlan } from "./importMapping.ts";
 import { importRows } from "./importRows.ts";
-import { countCsvRows, parseCsvStream, type CsvRow } from "./parseCsvStream.ts";
+import { countCsvRows, parseCsvStream, type CsvEncoding, type CsvRow } from "./parseCsvStream.ts";
 
 export interface ImportJobRegistryOptions {
   /** Jobs running at once on this node; others wait in order. Default 2. */
@@ -29,6 +29,8 @@ export interface SubmitImportInput {
   plan: ImportPlan;
   upsertBy: string | null;
   delimiter: string;
+  /** How to read the file's bytes (detectCsvEncoding); UTF-8 when absent. */
+  encoding?: CsvEncoding;
   /** A folder the job owns: the upload is in it, the error report goes to it, and it is removed with the job. */
   dir: string;
   /** The uploaded CSV (inside `dir`). */
@@ -58,10 +60,10 @@ export class ImportJobRegistry {
   async submit(input: SubmitImportInput): Promise<ImportJob> {
     if (this.closed) throw new Error("the import registry is closed");
     const { ctx, plan } = input;
-    const job = new ImportJob({ sub: ctx.principal?.sub ?? "", tenantId: ctx.tenantId }, plan.model.name, input.upsertBy, plan.mapping);
+    const job = new ImportJob({ sub: ctx.principal?.sub ?? "", tenantId: ctx.tenantId }, plan.model.name, input.upsertBy, plan.mapping, input.encoding);
     const reportPath = join(input.dir, "errors.csv");
     const report = await ErrorReportWriter.create(reportPath, plan.headers, input.delimiter);
-    const read = (): AsyncIterable<CsvRow> => parseCsvStream(createReadStream(input.file, { highWaterMark: UPLOAD_READ_CHUNK }), { delimiter: input.delimiter });
+    const read = (): AsyncIterable<CsvRow> => parseCsvStream(createReadStream(input.file, { highWaterMark: UPLOAD_READ_CHUNK }), { delimiter: input.delimiter, encoding: job.encoding });
     const entry: Entry = {
       job,
       dir: input.dir,
@@ -69,7 +71,7 @@ export class ImportJobRegistry {
       reportPath,
       start: () =>
         job.run(async () => {
-          job.setTotal(await countCsvRows(createReadStream(input.file, { highWaterMark: UPLOAD_READ_CHUNK }), { delimiter: input.delimiter }));
+          job.setTotal(await countCsvRows(createReadStream(input.file, { highWaterMark: UPLOAD_READ_CHUNK }), { delimiter: input.delimiter, encoding: job.encoding }));
           await importRows({
             engine: input.engine,
             ctx,

@@ -10,7 +10,6 @@ import type { FastifyPluginAsync, FastifyRequest } from "fastify";
 import { Authorizer, EngineError, validationFailed, type Engine, type RequestContext, type Where } from "@tessera/engine";
 import type { ModelIR } from "@tessera/schema";
 import { coerceRow, type CoercedRow } from "./coerceRow.ts";
-import { detectDelimiter } from "./csvSplitter.ts";
 import { exportCsv } from "./exportCsv.ts";
 import { sendCsvError } from "./httpErrors.ts";
 import { ImportJobRegistry } from "./ImportJobRegistry.ts";
@@ -18,7 +17,7 @@ import type { ImportJobStatus, ImportRowError } from "./ImportJob.ts";
 import { importTargets, resolveMapping, type ImportMapping, type ImportPlan } from "./importMapping.ts";
 import { resolveLookups, rowErrors } from "./importRows.ts";
 import { ReferenceLookup } from "./lookupReferences.ts";
-import { countCsvRows, DELIMITERS, parseCsvStream, type CsvRow } from "./parseCsvStream.ts";
+import { countCsvRows, DELIMITERS, detectCsvDelimiter, detectCsvEncoding, parseCsvStream, type CsvEncoding, type CsvRow } from "./parseCsvStream.ts";
 import { DEFAULT_MAX_UPLOAD_BYTES, PayloadTooLargeError, receiveUpload } from "./receiveUpload.ts";
 import { suggestMapping } from "./suggestMapping.ts";
 
@@ -37,6 +36,8 @@ export interface CsvRoutesOptions {
 export interface ImportPreview {
   model: string;
   delimiter: string;
+  /** How the file's bytes were read (detected). */
+  encoding: CsvEncoding;
   headers: string[];
   suggestedMapping: ImportMapping;
   /** The mapping the sample was checked with (the one given, else the suggestion); null when nothing maps. */
@@ -107,7 +108,8 @@ export const csvRoutes: FastifyPluginAsync<CsvRoutesOptions> = async (app, optio
     const sampleSize = Math.min(MAX_SAMPLE_ROWS, positiveInt((request.query as Query).sample, "sample") ?? SAMPLE_ROWS);
     const { dir, file } = await upload(request);
     try {
-      const { headers, delimiter, rows } = await readSample(file, settings.delimiter, sampleSize);
+      const encoding = await detectCsvEncoding(createReadStream(file));
+      const { headers, delimiter, rows } = await readSample(file, settings.delimiter, sampleSize, encoding);
       const auth = new Authorizer(engine.schema, ctx);
       const suggested = writableSuggestion(engine, settings.model, headers, auth);
       let plan: ImportPlan | null;
@@ -117,10 +119,11 @@ export const csvRoutes: FastifyPluginAsync<CsvRoutesOptions> = async (app, optio
       return {
         model: settings.model.name,
         delimiter,
+        encoding,
         headers,
         suggestedMapping: suggested,
         mapping: plan?.mapping ?? null,
-        rowCount: await countCsvRows(createReadStream(file), { delimiter }),
+        rowCount: await countCsvRows(createReadStream(file), { delimiter, encoding }),
         sampleRows,
       };
     } finally {
@@ -133,10 +136,11 @@ export const csvRoutes: FastifyPluginAsync<CsvRoutesOptions> = async (app, optio
     const settings = await importSettings(request, ctx);
     const { dir, file } = await upload(request);
     try {
-      const { headers, delimiter } = await readSample(file, settings.delimiter, 0);
+      const encoding = await detectCsvEncoding(createReadStream(file));
+      const { headers, delimiter } = await readSample(file, settings.delimiter, 0, encoding);
       const auth = new Authorizer(engine.schema, ctx);
       const plan = resolveMapping(engine.schema, settings.model, headers, settings.mapping ?? writableSuggestion(engine, settings.model, headers, auth), auth);
-      const job = await jobs.submit({ engine, ctx, plan, upsertBy: settings.upsertBy, delimiter, dir, file });
+      const job = await jobs.submit({ engine, ctx, plan, upsertBy: settings.upsertBy, delimiter, encoding, dir, file });
       return reply.code(202).header("location", `/api/import/${job.id}`).send({ jobId: job.id, status: job.status() });
     } catch (error) {
       await rm(dir, { recursive: true, force: true });
@@ -248,11 +252,11 @@ function optional<K extends string, V>(key: K, value: V | undefined): { [P in K]
 }
 
 /** The header (VALIDATION_FAILED when there is none or it is unreadable) and the first data rows. */
-async function readSample(file: string, delimiter: string | undefined, size: number): Promise<{ headers: string[]; delimiter: string; rows: CsvRow[] }> {
+async function readSample(file: string, delimiter: string | undefined, size: number, encoding: CsvEncoding): Promise<{ headers: string[]; delimiter: string; rows: CsvRow[] }> {
   const rows: CsvRow[] = [];
   let header: CsvRow | undefined;
-  const detected = delimiter ?? (await detectFileDelimiter(file));
-  for await (const row of parseCsvStream(createReadStream(file), { delimiter: detected })) {
+  const detected = delimiter ?? (await detectCsvDelimiter(createReadStream(file), { encoding }));
+  for await (const row of parseCsvStream(createReadStream(file), { delimiter: detected, encoding })) {
     if (!header) {
       header = row;
       if (row.malformed) throw validationFailed([{ path: ["header"], message: `the header row cannot be read: ${row.malformed}`, rule: "malformed_csv" }]);
@@ -264,15 +268,6 @@ async function readSample(file: string, delimiter: string | undefined, size: num
   }
   if (!header) throw validationFailed([{ path: ["body"], message: "the CSV is empty: send a header row naming the columns, then one row per record", rule: "empty_csv" }]);
   return { headers: header.cells.map((h) => h.trim()), delimiter: detected, rows };
-}
-
-async function detectFileDelimiter(file: string): Promise<string> {
-  let text = "";
-  for await (const chunk of createReadStream(file, { encoding: "utf8", highWaterMark: 64 * 1024 })) {
-    text += chunk;
-    if (text.includes("\n")) break;
-  }
-  return detectDelimiter(text.slice(0, text.indexOf("\n") + 1 || undefined));
 }
 
 /** Each sample row coerced, looked up and validated as the import would (without writing). */

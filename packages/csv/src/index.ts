@@ -1,7 +1,7 @@
 // CSV import and export: streaming parse, column mapping, typed coercion, batched writes through the
 // engine's write path, import jobs with progress and an error report, and permission-aware export.
 export { csvRoutes, type CsvRoutesOptions, type ImportPreview } from "./csvRoutes.ts";
-export { parseCsvStream, countCsvRows, type CsvRow, type ParseCsvOptions } from "./parseCsvStream.ts";
+export { parseCsvStream, countCsvRows, detectCsvEncoding, detectCsvDelimiter, type CsvEncoding, type CsvRow, type ParseCsvOptions } from "./parseCsvStream.ts";
 export { suggestMapping, normaliseName } from "./suggestMapping.ts";
 export { resolveMapping, importTargets, type ImportMapping, type ImportPlan, type ColumnTarget, type LookupTarget } from "./importMapping.ts";
 export { coerceRow, type CoercedRow, type CellError } from "./coerceRow.ts";
