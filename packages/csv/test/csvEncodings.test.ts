@@ -164,6 +164,33 @@ describe("import API: the encoding is detected and reported", () => {
     expect(status.failure?.message).toMatch(/not valid UTF-8/);
   });
 
+  it("rows with values PostgreSQL refuses are rejected one by one with the field and a reason; the others are imported", async () => {
+    const rows = [
+      "Type,Title,Occurred At,Duration Minutes",
+      "call,Fine,2024-05-01T10:00:00+02:00,30",
+      "call,Year zero,0000-01-01,30",
+      "call,Odd offset,2024-05-01T10:00:00+99:99,30",
+      "call,Too long,2024-05-01,2147483648",
+      "call,Nul\u0000byte,2024-05-01,1",
+    ];
+    const started = await post("/api/import?model=Activity", Buffer.from(rows.join("\r\n") + "\r\n"));
+    expect(started.status).toBe(202);
+    const status = await finished(started.body.jobId as string);
+    expect([status.state, status.progress.created, status.progress.rejected]).toEqual(["completed", 1, 4]);
+    expect(status.errors.map((e) => [e.row, e.field])).toEqual([
+      [3, "occurredAt"],
+      [4, "occurredAt"],
+      [5, "durationMinutes"],
+      [6, "title"],
+    ]);
+    expect(status.errors.map((e) => e.message)).toEqual([
+      expect.stringMatching(/years 0001 to 9999/),
+      expect.stringMatching(/offsets must be between -15:59 and \+15:59/),
+      expect.stringMatching(/whole number between/),
+      expect.stringMatching(/NUL characters/),
+    ]);
+  });
+
   it("importing the global User model as a tenant admin is FORBIDDEN with a message, before the upload is read", async () => {
     const answer = await post("/api/import?model=User", Buffer.from("Name,Email\r\nMallory,mallory@enc.test\r\n"));
     expect(answer.status).toBe(403);
