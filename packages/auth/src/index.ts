@@ -27,7 +27,9 @@ export {
 } from "./membership.ts";
 export {
   createRequestAuthenticator,
+  ROLE_SOURCES,
   TENANT_HEADER,
+  type RoleSource,
   type CredentialSource,
   type RequestAuthOptions,
   type RequestAuthenticator,

@@ -26,11 +26,22 @@ export interface RequestAuthOptions {
   apiKeys?: ApiKeyStore;
   /** Without it, a tenant named only by the header cannot be checked and is refused (403). */
   isMember?: MembershipCheck;
+  /**
+   * Where a member's roles and teams come from: `membership` (default) — the tenant's Membership
+   * rows, whatever roles the token claims, so a token can never lift a user above the role the
+   * tenant gave them; `token` — the token's claims (the identity provider is trusted for roles),
+   * the memberships only when the token claims none. Without `isMember`, always the token.
+   */
+  roleSource?: RoleSource;
   /** Single-tenant mode (`TENANT_ID`): every request runs in this tenant; other tenants are 403. */
   tenantId?: string | null;
   /** Accept the admin UI's session cookie (with its CSRF checks) from these origins besides the server's own. */
   session?: SessionOrigins;
 }
+
+export type RoleSource = "membership" | "token";
+
+export const ROLE_SOURCES: readonly RoleSource[] = ["membership", "token"];
 
 export interface RequestAuthenticator {
   /** The caller with its tenant resolved; throws AuthError 401 without credentials. */
@@ -53,6 +64,7 @@ function headerTenant(headers: IncomingHttpHeaders): string | null {
 
 export function createRequestAuthenticator(options: RequestAuthOptions): RequestAuthenticator {
   const boundTenant = options.tenantId ? options.tenantId.toLowerCase() : null;
+  const fromToken = options.roleSource === "token";
 
   async function authenticate(request: CredentialSource): Promise<Principal | null> {
     const credential = readCredential(request.headers, options.session);
@@ -88,8 +100,8 @@ export function createRequestAuthenticator(options: RequestAuthOptions): Request
     return {
       ...principal,
       tenantId,
-      roles: principal.roles.length > 0 ? principal.roles : normaliseRoles(membership.roles),
-      teams: principal.teams.length > 0 ? principal.teams : [...membership.teams],
+      roles: fromToken && principal.roles.length > 0 ? principal.roles : normaliseRoles(membership.roles),
+      teams: fromToken && principal.teams.length > 0 ? principal.teams : [...membership.teams],
     };
   }
 

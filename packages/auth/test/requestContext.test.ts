@@ -139,6 +139,18 @@ describe("resolveRequestContext", () => {
     expect(ctx).toMatchObject({ tenantId: TENANT_A, principal: { sub: ana, roles: ["admin"], teams: [teamId] } });
   });
 
+  it("a token's roles never lift a member above the tenant's membership role, unless the operator trusts the token for roles", async () => {
+    // Bob is a viewer of tenant B; his token claims admin and a team.
+    const token = await issuer.issueDevToken({ sub: bob, roles: ["admin"], tenantId: TENANT_B, teams: [teamId] });
+    const ctx = await auth.resolveRequestContext({ headers: bearer(token) });
+    expect(ctx.principal).toMatchObject({ sub: bob, roles: ["viewer"], teams: [] });
+    const trusting = createRequestAuthenticator({ verifyToken: (t) => issuer.verifier().verify(t), isMember, roleSource: "token" });
+    expect((await trusting.resolveRequestContext({ headers: bearer(token) })).principal).toMatchObject({ roles: ["admin"], teams: [teamId] });
+    // Trusting the token for roles still needs a membership of the tenant.
+    const foreign = await issuer.issueDevToken({ sub: bob, roles: ["admin"], tenantId: TENANT_A });
+    await expect(trusting.resolveRequestContext({ headers: bearer(foreign) })).rejects.toMatchObject({ statusCode: 403 });
+  });
+
   it("x-tenant-id of a tenant the user is not a member of is 403", async () => {
     const token = await issuer.issueDevToken({ sub: ana, roles: [], tenantId: null });
     const error = await auth.resolveRequestContext({ headers: { ...bearer(token), "x-tenant-id": TENANT_B } }).catch((e: unknown) => e);

@@ -1,16 +1,23 @@
 // Deployment settings read from the environment (twelve-factor); every one is optional on the
 // embedded default. Bad values are refused at start with the variable's name.
-import type { IssuerConfig } from "@tessera/auth";
+import { ROLE_SOURCES, type IssuerConfig, type RoleSource } from "@tessera/auth";
 import type { OidcClientConfig, RateLimitOptions } from "@tessera/server";
-import { DEFAULT_RATE_LIMIT } from "@tessera/server";
+import { DEFAULT_FAILED_CREDENTIALS, DEFAULT_RATE_LIMIT } from "@tessera/server";
+import { DEFAULT_MAX_WRITE_RECORDS } from "@tessera/graphql";
 import type { RealtimeConfig } from "@tessera/realtime";
 
 export interface ApiConfig {
   issuer: IssuerConfig | null;
   oidcClient?: OidcClientConfig;
   tenantId?: string;
+  /** TESSERA_ROLE_SOURCE: `membership` (default) or `token`. */
+  roleSource: RoleSource;
   corsOrigins: string[];
   rateLimit: RateLimitOptions;
+  /** TESSERA_MAX_WRITE_RECORDS: records one GraphQL request may write. */
+  maxWriteRecords: number;
+  /** TESSERA_METRICS_TOKEN: bearer token for /metrics and /realtime/health; unset leaves them open. */
+  metricsToken?: string;
   logLevel: string;
   realtime: RealtimeConfig;
 }
@@ -78,6 +85,19 @@ export function devSignInFromEnv(env: NodeJS.ProcessEnv, databaseUrl: string | u
     : { enabled: true, reason: "on for the embedded database; TESSERA_DEV_SIGNIN=0 turns it off" };
 }
 
+/** Roles from the tenant's memberships unless the operator trusts the identity provider's claims. */
+function roleSourceFromEnv(env: NodeJS.ProcessEnv): RoleSource {
+  const raw = env.TESSERA_ROLE_SOURCE || "membership";
+  if (!(ROLE_SOURCES as readonly string[]).includes(raw)) throw new ConfigError(`TESSERA_ROLE_SOURCE must be one of ${ROLE_SOURCES.join(", ")}, got '${raw}'`);
+  return raw as RoleSource;
+}
+
+/** A bearer token (RFC 6750 token68 characters), long enough not to be guessed within the failed-credential limit. */
+function metricsTokenFromEnv(token: string): string {
+  if (!/^[A-Za-z0-9._~+/-]{32,}=*$/.test(token)) throw new ConfigError("TESSERA_METRICS_TOKEN must be at least 32 characters of A-Z a-z 0-9 . _ ~ + / - (e.g. openssl rand -hex 32)");
+  return token;
+}
+
 export function apiConfigFromEnv(env: NodeJS.ProcessEnv = process.env): ApiConfig {
   const issuerUrl = env.OIDC_ISSUER;
   let issuer: IssuerConfig | null = null;
@@ -102,12 +122,20 @@ export function apiConfigFromEnv(env: NodeJS.ProcessEnv = process.env): ApiConfi
     issuer,
     oidcClient,
     tenantId: env.TENANT_ID || undefined,
+    roleSource: roleSourceFromEnv(env),
     corsOrigins: (env.CORS_ORIGINS ?? "").split(",").map((o) => o.trim()).filter(Boolean),
     rateLimit: {
       perIp: positiveInt(env, "RATE_LIMIT_PER_IP", DEFAULT_RATE_LIMIT.perIp),
       perPrincipal: positiveInt(env, "RATE_LIMIT_PER_PRINCIPAL", DEFAULT_RATE_LIMIT.perPrincipal),
       durationSeconds: positiveInt(env, "RATE_LIMIT_WINDOW_SECONDS", DEFAULT_RATE_LIMIT.durationSeconds),
+      failedCredentials: {
+        perIp: positiveInt(env, "RATE_LIMIT_FAILED_AUTH_PER_IP", DEFAULT_FAILED_CREDENTIALS.perIp),
+        perKeyPrefix: positiveInt(env, "RATE_LIMIT_FAILED_AUTH_PER_KEY", DEFAULT_FAILED_CREDENTIALS.perKeyPrefix),
+        durationSeconds: positiveInt(env, "RATE_LIMIT_FAILED_AUTH_WINDOW_SECONDS", DEFAULT_FAILED_CREDENTIALS.durationSeconds),
+      },
     },
+    maxWriteRecords: positiveInt(env, "TESSERA_MAX_WRITE_RECORDS", DEFAULT_MAX_WRITE_RECORDS),
+    ...(env.TESSERA_METRICS_TOKEN ? { metricsToken: metricsTokenFromEnv(env.TESSERA_METRICS_TOKEN) } : {}),
     logLevel: env.LOG_LEVEL ?? "info",
     realtime: realtimeFromEnv(env),
   };

@@ -17,6 +17,7 @@ import {
   sessionTokenOfUpgrade,
   type DevIssuer,
   type IssuerConfig,
+  type RoleSource,
 } from "@tessera/auth";
 import { buildGraphQLSchema, connectionHeaders, describeApi, graphqlPlugin, graphqlSubscriptionsPlugin, GRAPHQL_WS_PATH } from "@tessera/graphql";
 import { createRealtimeHub, realtimePlugin, REALTIME_WS_PATH, userModelNamer, type RealtimeConfig, type RealtimeHub } from "@tessera/realtime";
@@ -41,6 +42,8 @@ export interface ApiServerOptions extends Omit<ServerOptions, "register"> {
   oidcClient?: OidcClientConfig;
   /** Single-tenant mode: every request runs in this tenant. */
   tenantId?: string;
+  /** Where members' roles come from: the tenant's memberships (default) or the token's claims. */
+  roleSource?: RoleSource;
   nodeEnv?: string;
   /** Names this node's event consumer for subscriptions (`graphql-ws:<nodeId>`); default the process id. */
   nodeId?: string;
@@ -109,6 +112,7 @@ export async function createApiServer(options: ApiServerOptions): Promise<ApiSer
     verifyToken: verifier.verify,
     apiKeys: new ApiKeyStore(options.engine.db),
     isMember,
+    roleSource: options.roleSource ?? "membership",
     ...(options.tenantId ? { tenantId: options.tenantId } : {}),
   });
   let realtime: RealtimeHub | undefined;

@@ -1,0 +1,16 @@
+// TESSERA_ROLE_SOURCE: where members' roles come from, read at start and refused when misspelt.
+import { describe, expect, it } from "vitest";
+import { apiConfigFromEnv, ConfigError } from "../src/apiConfigFromEnv.ts";
+
+describe("TESSERA_ROLE_SOURCE", () => {
+  it("defaults to the tenant's memberships and accepts the token as the operator's choice", () => {
+    expect(apiConfigFromEnv({}).roleSource).toBe("membership");
+    expect(apiConfigFromEnv({ TESSERA_ROLE_SOURCE: "membership" }).roleSource).toBe("membership");
+    expect(apiConfigFromEnv({ TESSERA_ROLE_SOURCE: "token" }).roleSource).toBe("token");
+  });
+
+  it("refuses anything else, naming the variable", () => {
+    expect(() => apiConfigFromEnv({ TESSERA_ROLE_SOURCE: "tokens" })).toThrow(ConfigError);
+    expect(() => apiConfigFromEnv({ TESSERA_ROLE_SOURCE: "tokens" })).toThrow(/TESSERA_ROLE_SOURCE must be one of membership, token/);
+  });
+});
