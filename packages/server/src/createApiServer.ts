@@ -19,11 +19,12 @@ import {
   type IssuerConfig,
   type RoleSource,
 } from "@tessera/auth";
-import { buildGraphQLSchema, connectionHeaders, describeApi, graphqlPlugin, graphqlSubscriptionsPlugin, GRAPHQL_WS_PATH } from "@tessera/graphql";
+import { buildGraphQLSchema, connectionHeaders, DEFAULT_MAX_WRITE_RECORDS, describeApi, graphqlPlugin, graphqlSubscriptionsPlugin, GRAPHQL_WS_PATH } from "@tessera/graphql";
 import { createRealtimeHub, realtimePlugin, REALTIME_WS_PATH, userModelNamer, type RealtimeConfig, type RealtimeHub } from "@tessera/realtime";
 import { csvRoutes } from "@tessera/csv";
 import { createServer, type ServerOptions } from "./createServer.ts";
 import { adminUiPlugin } from "./plugins/adminUi.ts";
+import { DEFAULT_RATE_LIMIT } from "./plugins/rateLimit.ts";
 
 export interface OidcClientConfig {
   clientId: string;
@@ -67,6 +68,12 @@ export interface ApiServerOptions extends Omit<ServerOptions, "register"> {
   devSignInTenantId?: string;
   /** The built admin UI (`apps/admin/dist`), served at `/` with history fallback. */
   adminDir?: string;
+  /**
+   * Most records one GraphQL request may write (root mutations, nested creates/connects, rows of an
+   * updateMany/deleteMany); default 200, never above the per-principal rate limit, which every
+   * record written is charged against.
+   */
+  maxWriteRecords?: number;
 }
 
 export interface ApiServer {
@@ -157,6 +164,12 @@ export async function createApiServer(options: ApiServerOptions): Promise<ApiSer
           }
           return context;
         },
+        limits: { maxWriteRecords: Math.min(options.maxWriteRecords ?? DEFAULT_MAX_WRITE_RECORDS, (options.rateLimit ?? DEFAULT_RATE_LIMIT).perPrincipal) },
+        // The request already paid one point; each further record written pays one more.
+        chargeWrites: async (request, records) => {
+          if (request.identity) await rateLimiter.consumePrincipal(request.identity.principal, records - 1);
+        },
+        anonymousIntrospection: (options.nodeEnv ?? process.env.NODE_ENV) !== "production",
       });
       if (schema.getSubscriptionType()) {
         // Subscriptions: the token (or API key) and tenant come in the connection_init payload and

@@ -24,6 +24,8 @@ export interface ServerOptions {
   corsOrigins?: string[];
   /** Largest request body accepted; larger ones get 413. */
   bodyLimitBytes?: number;
+  /** When set, /metrics and /realtime/health need `Authorization: Bearer <metricsToken>`. */
+  metricsToken?: string;
   register?: (app: FastifyInstance, services: ServerServices) => Promise<void>;
 }
 
@@ -84,7 +86,7 @@ export async function createServer(options: ServerOptions): Promise<FastifyInsta
     credentials: true,
   });
 
-  const metrics = registerMetrics(app, options.engine.db, options.engine.events.stats);
+  const metrics = registerMetrics(app, options.engine.db, options.engine.events.stats, options.metricsToken ? { token: options.metricsToken } : {});
   const rateLimiter = registerRateLimit(app, options.rateLimit ?? DEFAULT_RATE_LIMIT, metrics);
   const startedAt = new Date().toISOString();
 

@@ -1,4 +1,6 @@
 // Prometheus metrics at /metrics: HTTP and SQL durations, open connections, plus process defaults.
+// With a token, /metrics and /realtime/health answer only `Authorization: Bearer <token>`.
+import { createHash, timingSafeEqual } from "node:crypto";
 import type { FastifyInstance } from "fastify";
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from "prom-client";
 import type { Database } from "@tessera/db";
@@ -11,7 +13,31 @@ export interface Metrics {
   wsConnections: Gauge<"endpoint">;
 }
 
-export function registerMetrics(app: FastifyInstance, db: Database, events?: DispatcherStats): Metrics {
+/** Operational endpoints that describe the deployment (load, connections, channels): behind the metrics token. */
+export const OPERATIONAL_PATHS: readonly string[] = ["/metrics", "/realtime/health"];
+
+const digest = (text: string): Buffer => createHash("sha256").update(text).digest();
+
+export interface MetricsOptions {
+  /** When set, OPERATIONAL_PATHS need `Authorization: Bearer <token>` (401 otherwise). */
+  token?: string;
+}
+
+export function registerMetrics(app: FastifyInstance, db: Database, events?: DispatcherStats, options: MetricsOptions = {}): Metrics {
+  if (options.token) {
+    // Compared as digests, in constant time: the token's length and content leak nothing. A
+    // preHandler, so the failed-credential limit (an onRequest hook) refuses a guesser first.
+    const expected = digest(`Bearer ${options.token}`);
+    app.addHook("preHandler", async (request, reply) => {
+      if (!request.routeOptions.url || !OPERATIONAL_PATHS.includes(request.routeOptions.url)) return;
+      const given = request.headers.authorization;
+      if (typeof given === "string" && timingSafeEqual(digest(given.trim()), expected)) return;
+      return reply
+        .code(401)
+        .header("www-authenticate", 'Bearer realm="metrics"')
+        .send({ error: { code: "UNAUTHENTICATED", message: `${request.routeOptions.url} needs the metrics token: send Authorization: Bearer <TESSERA_METRICS_TOKEN>.` } });
+    });
+  }
   const registry = new Registry();
   collectDefaultMetrics({ register: registry, prefix: "tessera_" });
   const http = new Histogram({
