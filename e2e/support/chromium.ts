@@ -1,13 +1,17 @@
-// Debian's Chromium driven by playwright-core: one browser per test file, a clean page per test.
-// The browser runs with a persistent profile in a fresh temporary folder (the launch mode known to
-// work with the distribution's build); between tests every page is closed and the app's origin
-// storage (the session in localStorage, saved views) is wiped, so no test inherits a sign-in.
+// Chromium driven by playwright-core: one browser per test file, a clean page per test. Which
+// Chromium: CHROMIUM_PATH when set, else Debian's /usr/bin/chromium when installed, else the one the
+// @sparticuz/chromium devDependency ships inside its npm package (unpacked into the temp folder on
+// first use), so `npm install && npm test` runs the browser tests on a machine with no system browser.
+// The browser runs with a persistent profile in a fresh temporary folder; between tests every page is
+// closed and the app's origin storage and cookies are wiped, so no test inherits a sign-in.
 import { existsSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { chromium, type BrowserContext, type Page } from "playwright-core";
 
-export const CHROMIUM_PATH = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
+const SYSTEM_CHROMIUM = "/usr/bin/chromium";
+/** An explicitly chosen browser: it must exist (a wrong path is an error, never a silent fallback). */
+export const CHROMIUM_PATH = process.env.CHROMIUM_PATH;
 
 /** The flags that keep Chromium quiet and sandbox-free in a container (see docs/STACK.md). */
 export const CHROMIUM_ARGS = [
@@ -26,11 +30,25 @@ export const ACTION_TIMEOUT_MS = 30_000;
 
 export class ChromiumMissingError extends Error {
   constructor(path: string) {
-    super(
-      `Chromium is not installed at ${path}. The browser tests need Debian's chromium: ` +
-        `apt-get install -y chromium (or set CHROMIUM_PATH). They fail rather than skip, so a missing browser is never mistaken for a pass.`,
-    );
+    super(`CHROMIUM_PATH names ${path}, which does not exist. Unset it to use /usr/bin/chromium or the Chromium of the @sparticuz/chromium package. The browser tests fail rather than skip, so a missing browser is never mistaken for a pass.`);
   }
+}
+
+interface ChromiumBinary {
+  executablePath: string;
+  args: string[];
+}
+
+/** The browser to launch and the flags it needs (see the header comment for the order of choice). */
+export async function resolveChromium(): Promise<ChromiumBinary> {
+  if (CHROMIUM_PATH !== undefined && CHROMIUM_PATH !== "") {
+    if (!existsSync(CHROMIUM_PATH)) throw new ChromiumMissingError(CHROMIUM_PATH);
+    return { executablePath: CHROMIUM_PATH, args: CHROMIUM_ARGS };
+  }
+  if (existsSync(SYSTEM_CHROMIUM)) return { executablePath: SYSTEM_CHROMIUM, args: CHROMIUM_ARGS };
+  const packaged = (await import("@sparticuz/chromium")).default;
+  // The package's flags are tuned for serverless hosts; ours keep it headless, sandbox-free and quiet.
+  return { executablePath: await packaged.executablePath(), args: [...new Set([...packaged.args, ...CHROMIUM_ARGS])] };
 }
 
 export interface Browser {
@@ -43,12 +61,12 @@ export interface Browser {
 }
 
 export async function launchChromium(options: { viewport?: { width: number; height: number } } = {}): Promise<Browser> {
-  if (!existsSync(CHROMIUM_PATH)) throw new ChromiumMissingError(CHROMIUM_PATH);
+  const binary = await resolveChromium();
   const profile = mkdtempSync(join(tmpdir(), "tessera-e2e-profile-"));
   const context = await chromium.launchPersistentContext(profile, {
-    executablePath: CHROMIUM_PATH,
+    executablePath: binary.executablePath,
     headless: true,
-    args: CHROMIUM_ARGS,
+    args: binary.args,
     viewport: options.viewport ?? { width: 1280, height: 860 },
     locale: "en-GB",
     timezoneId: "Europe/Berlin",

@@ -15,7 +15,11 @@ export function signInButton(page: Page, name: string) {
 export async function signInAs(page: Page, name: string): Promise<void> {
   await signInButton(page, name).click();
   await page.getByRole("button", { name: "Sign out" }).waitFor();
-  const exposed = await page.evaluate(() => ({ cookie: document.cookie, storage: JSON.stringify({ ...localStorage, ...sessionStorage }) }));
+  // Runs in the page; the test tsconfig has no DOM types, so the page's globals are typed here.
+  const exposed = await page.evaluate(() => {
+    const web = globalThis as unknown as { document: { cookie: string }; localStorage: Record<string, string>; sessionStorage: Record<string, string> };
+    return { cookie: web.document.cookie, storage: JSON.stringify({ ...web.localStorage, ...web.sessionStorage }) };
+  });
   if (/eyJ|tessera_session/.test(exposed.cookie) || /eyJ/.test(exposed.storage)) {
     throw new Error(`the session token is readable by page script: ${JSON.stringify(exposed).slice(0, 200)}`);
   }
