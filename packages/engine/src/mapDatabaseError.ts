@@ -41,6 +41,11 @@ export function mapDatabaseError(error: unknown, schema: SchemaIR, model: ModelI
     case "42501":
       return new EngineError("FORBIDDEN", "the database refused access to this row (row-level security)");
   }
+  if (pg.code === "54000" && /index row size/.test(pg.message ?? "")) {
+    const refused = new EngineError("VALIDATION_FAILED", "a text value is too long for the index on its field (SQLSTATE 54000); shorten it");
+    (refused as Error & { cause?: unknown }).cause = error;
+    return refused;
+  }
   // Class 22 (data exception) is a value PostgreSQL refused. Validation is meant to refuse such
   // values first, with their path; this net keeps one it missed from passing as INTERNAL (the field
   // is unknown here, and PostgreSQL's own text, which quotes SQL-side details, is not shown).

@@ -29,7 +29,10 @@ const { ir } = defineSchema({
         stamps: f.array(f.datetime()),
         ratios: f.array(f.float()),
         ownerId: f.id(),
+        code: f.string().unique(),
+        label: f.string(),
       },
+      indexes: [{ fields: ["title", "label"] }],
       searchable: ["title"],
       relationships: { owner: belongsTo("Owner", { foreignKey: "ownerId" }) },
     }),
@@ -138,6 +141,20 @@ describe("writes refuse values the database cannot store, naming the field", () 
     expect((await samples().findUnique({ id }, ctx))?.day).toBeNull();
   });
 
+  it("refuses indexed text past the btree entry limit (which PostgreSQL reports as 54000), in UTF-8 bytes", async () => {
+    // 1,000 characters are within a string's default cap, but 3,000 bytes in a CJK script.
+    const cjk = Array.from({ length: 1000 }, (_, i) => String.fromCodePoint(0x4e00 + ((i * 7919) % 0x5000))).join("");
+    const unique = await refusal(() => samples().create({ code: cjk }, ctx));
+    expect(unique.code).toBe("VALIDATION_FAILED");
+    expect(unique.errors).toEqual([{ path: "data.code", message: expect.stringMatching(/code is indexed, so it must fit in 2600 bytes of UTF-8 \(this is 3000;/) }]);
+    const pair = await refusal(() => samples().importBatch([{ title: "a".repeat(900), label: "é".repeat(900) }], ctx).then((r) => { if (r[0].status === "rejected") throw new EngineError("VALIDATION_FAILED", "", r[0].errors); }));
+    expect(pair.errors.map((e) => e.path)).toEqual(["title", "label"]);
+    expect(pair.errors[0].message).toMatch(/title \+ label share an index, so together they must fit in 2600 bytes/);
+    // At the limit it is stored (on both drivers), and ASCII may use the whole string cap.
+    const fits = await samples().create({ code: `${"€".repeat(866)}ü`, title: "x".repeat(1000) }, ctx);
+    expect(Buffer.byteLength(String(fits.code))).toBe(2600);
+  });
+
   it("accepts the boundaries and reads them back exactly", async () => {
     const edges: RecordData = {
       day: "0001-01-01",
@@ -207,6 +224,7 @@ describe("mapDatabaseError: data exceptions PostgreSQL raises are VALIDATION_FAI
     ["SELECT 2147483648::int4", "22003", /outside the range/],
     [`SELECT '{"a":"\\u0000"}'::jsonb`, "22P05", /cannot store/],
     ["SELECT 1/0", "22012", /refused by the database/],
+    [`INSERT INTO samples (tenant_id, code) SELECT '${TENANT}', string_agg(md5(i::text), '') FROM generate_series(1, 200) i`, "54000", /too long for the index/],
   ])("%s", async (sql, code, message) => {
     const error = await crm.db.query(sql).then(
       () => undefined,

@@ -22,20 +22,59 @@ export interface ValidatedInput {
 
 export type WriteMode = "create" | "update";
 
+/**
+ * UTF-8 bytes of text one btree index entry may hold. PostgreSQL refuses an entry over 2,704 bytes
+ * (a third of a page) with SQLSTATE 54000; the rest of the budget is the tuple header, the tenant
+ * id, length headers and alignment. Compressible text can pass the database above this, but the
+ * limit is kept plain so the same value is always accepted or always refused.
+ */
+export const MAX_INDEXED_TEXT_BYTES = 2_600;
+
 /** Per model: fields by name and relation names, computed once (validation runs per row in imports). */
 interface ModelLookup {
   fields: Map<string, FieldIR>;
   relations: Set<string>;
+  /** The text fields of each btree index (unique fields, declared indexes): their bytes add up in one entry. */
+  indexedText: FieldIR[][];
 }
 const lookups = new WeakMap<ModelIR, ModelLookup>();
+
+const isText = (field: FieldIR | undefined): field is FieldIR => field !== undefined && (field.type === "string" || field.type === "text");
 
 function lookup(model: ModelIR): ModelLookup {
   let found = lookups.get(model);
   if (!found) {
-    found = { fields: new Map(model.fields.map((f) => [f.name, f])), relations: new Set(model.relations.map((r) => r.name)) };
+    const fields = new Map(model.fields.map((f) => [f.name, f]));
+    const indexedText = [
+      ...model.fields.filter((f) => isText(f) && f.rules.some((r) => r.kind === "unique")).map((f) => [f]),
+      ...model.indexes.map((index) => index.fields.map((name) => fields.get(name)).filter(isText)).filter((group) => group.length > 0),
+    ];
+    found = { fields, relations: new Set(model.relations.map((r) => r.name)), indexedText };
     lookups.set(model, found);
   }
   return found;
+}
+
+/** Refuses text that would not fit its index entry, naming each field of the entry that was given. */
+function checkIndexedText(groups: FieldIR[][], values: Map<FieldIR, unknown>, pathPrefix: (string | number)[], errors: FieldError[]): void {
+  for (const group of groups) {
+    let bytes = 0;
+    for (const field of group) {
+      const value = values.get(field);
+      if (typeof value === "string") bytes += Buffer.byteLength(value, "utf8");
+    }
+    if (bytes <= MAX_INDEXED_TEXT_BYTES) continue;
+    const what = group.length === 1 ? `${group[0].name} is indexed, so it` : `${group.map((f) => f.name).join(" + ")} share an index, so together they`;
+    for (const field of group) {
+      if (!values.has(field)) continue;
+      errors.push({
+        path: [...pathPrefix, field.name],
+        message: `${what} must fit in ${MAX_INDEXED_TEXT_BYTES} bytes of UTF-8 (this is ${bytes}; accented letters take 2 bytes, most Asian scripts 3, emoji 4)`,
+        rule: "max",
+      });
+      values.delete(field);
+    }
+  }
 }
 
 const patterns = new Map<string, RegExp>();
@@ -68,7 +107,7 @@ export function validateInput(schema: SchemaIR, model: ModelIR, data: unknown, m
     return { values, errors: [{ path: pathPrefix, message: "must be an object of field values", rule: "type" }] };
   }
   const input = data as Record<string, unknown>;
-  const { fields, relations } = lookup(model);
+  const { fields, relations, indexedText } = lookup(model);
   for (const key of Object.keys(input)) {
     const field = fields.get(key);
     const path = [...pathPrefix, key];
@@ -86,6 +125,7 @@ export function validateInput(schema: SchemaIR, model: ModelIR, data: unknown, m
     const coerced = coerceField(schema, field, value, path, errors);
     if (coerced !== INVALID) values.set(field, coerced);
   }
+  if (indexedText.length > 0) checkIndexedText(indexedText, values, pathPrefix, errors);
   if (mode === "create") {
     for (const field of model.fields) {
       if (field.system || !field.required || field.default !== undefined || field.type === "array") continue;
