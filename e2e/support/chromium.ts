@@ -4,7 +4,7 @@
 // first use), so `npm install && npm test` runs the browser tests on a machine with no system browser.
 // The browser runs with a persistent profile in a fresh temporary folder; between tests every page is
 // closed and the app's origin storage and cookies are wiped, so no test inherits a sign-in.
-import { existsSync, mkdtempSync, rmSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, rmSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { chromium, type BrowserContext, type Page } from "playwright-core";
@@ -47,8 +47,30 @@ export async function resolveChromium(): Promise<ChromiumBinary> {
   }
   if (existsSync(SYSTEM_CHROMIUM)) return { executablePath: SYSTEM_CHROMIUM, args: CHROMIUM_ARGS };
   const packaged = (await import("@sparticuz/chromium")).default;
+  // Test files run in parallel workers, and the package unpacks to one fixed temp path: one worker
+  // unpacks, the others wait, then find it there.
+  const executablePath = await whileLocked(join(tmpdir(), "tessera-chromium-unpack.lock"), () => packaged.executablePath());
   // The package's flags are tuned for serverless hosts; ours keep it headless, sandbox-free and quiet.
-  return { executablePath: await packaged.executablePath(), args: [...new Set([...packaged.args, ...CHROMIUM_ARGS])] };
+  return { executablePath, args: [...new Set([...packaged.args, ...CHROMIUM_ARGS])] };
+}
+
+/** Runs `work` holding a lock directory shared by processes; a lock older than two minutes is stale. */
+async function whileLocked<T>(lock: string, work: () => Promise<T>): Promise<T> {
+  for (;;) {
+    try {
+      mkdirSync(lock);
+      break;
+    } catch {
+      const age = Date.now() - (statSync(lock, { throwIfNoEntry: false })?.mtimeMs ?? Date.now());
+      if (age > 120_000) rmSync(lock, { recursive: true, force: true });
+      else await new Promise((resolve) => setTimeout(resolve, 200));
+    }
+  }
+  try {
+    return await work();
+  } finally {
+    rmSync(lock, { recursive: true, force: true });
+  }
 }
 
 export interface Browser {
