@@ -186,4 +186,20 @@ describe("importBatch", () => {
     const badKey = await engine.model("Contact").importBatch([{ firstName: "X" }], admin, { upsertBy: "lastName" }).catch((e: unknown) => e);
     expect(badKey).toMatchObject({ code: "VALIDATION_FAILED", message: expect.stringContaining("use one of id, email") });
   });
+
+  it("imports users through the system API (a global model: no tenant parameter in the statement)", async () => {
+    const results = await engine.model("User").importBatch(
+      [{ name: "Imported", email: "imported@example.com" }, { name: "Again", email: "ana@example.com" }],
+      systemContext(null),
+      { upsertBy: "email" },
+    );
+    expect(statuses(results)).toEqual(["created", "updated"]);
+    const names = await crm.db.query<{ name: string }>("SELECT name FROM users WHERE email IN ('imported@example.com', 'ana@example.com') ORDER BY email");
+    expect(names.rows.map((r) => r.name)).toEqual(["Again", "Imported"]);
+  });
+
+  it("refuses an import into User to a tenant's admin: platform data", async () => {
+    const refused = await engine.model("User").importBatch([{ name: "Intruder", email: "intruder@example.com" }], admin).catch((e: unknown) => e);
+    expect(refused).toMatchObject({ code: "FORBIDDEN", message: expect.stringContaining("platform data") });
+  });
 });

@@ -82,13 +82,16 @@ export function compileImportBatch(
 
   const payload = params.typed(JSON.stringify(rows.map((row, i) => ({ ...row.values, [I]: i, __new: row.isNew, __upd: row.updateOnly === true }))), "jsonb");
   const columnDefs = [`"${I}" int`, `"__new" boolean`, `"__upd" boolean`, ...carried.map((f) => `${quoteIdent(f.name)} ${columnSqlType(f)}`)];
-  const tenant = params.typed(ctx.tenantId, "uuid");
+  // Bound only when used: a global model without tenant-scoped references never mentions it, and an
+  // unused parameter has no type PostgreSQL can infer (42P18).
+  let tenantPlaceholder: string | undefined;
+  const tenant = (): string => (tenantPlaceholder ??= params.typed(ctx.tenantId, "uuid"));
 
   // The existing row by key, locked, with its access flags (unreadable = does not exist for us).
   // A lateral probe per row: the planner cannot estimate the batch's size, and hashed the table.
   const { readable, writable } = key ? existingRowAccess(cc, model, T, "update") : { readable: "TRUE", writable: "TRUE" };
   const keyMatch = key ? `${T}.${quoteIdent(key.column)} = ${src(key)} AND NOT s."__new"` : "FALSE";
-  const tenantFilter = model.tenantScoped ? `${T}."tenant_id" = ${tenant} AND ` : "";
+  const tenantFilter = model.tenantScoped ? `${T}."tenant_id" = ${tenant()} AND ` : "";
   const prev = `SELECT ${T}.*, ${readable} AS "__readable", ${writable} AS "__writable"
     FROM ${quoteIdent(model.tableName)} ${T}
     WHERE ${keyMatch} AND ${tenantFilter}${T}."deleted_at" IS NULL
@@ -100,7 +103,7 @@ export function compileImportBatch(
       case pk.column:
         return `COALESCE(${prevCol(field)}, ${src(field)})`;
       case "tenant_id":
-        return tenant;
+        return tenant();
       case "version":
         return `COALESCE(${prevCol(field)} + 1, 1)`;
       case "created_at":
@@ -127,7 +130,7 @@ export function compileImportBatch(
       if (rel.kind !== "belongsTo" || rel.foreignKey !== field.name) continue;
       const target = schema.models.find((m) => m.name === rel.target)!;
       const tpk = target.fields.find((f) => f.name === target.primaryKey)!;
-      const scope = target.tenantScoped ? ` AND x."tenant_id" = ${tenant}` : "";
+      const scope = target.tenantScoped ? ` AND x."tenant_id" = ${tenant()}` : "";
       guardExprs.push(`(${src(field)} IS NULL OR EXISTS (SELECT 1 FROM ${quoteIdent(target.tableName)} x WHERE x.${quoteIdent(tpk.column)} = ${src(field)}${scope} AND x."deleted_at" IS NULL${readableTarget(target)}))`);
       references.push({ field, message: `${field.name} refers to a ${target.name} that does not exist` });
     }
@@ -135,7 +138,7 @@ export function compileImportBatch(
       if (rule.kind !== "exists") continue;
       const target = schema.models.find((m) => m.tableName === rule.table)!;
       const targetField = target.fields.find((f) => f.column === rule.column)!;
-      const scope = target.tenantScoped ? ` AND x."tenant_id" = ${tenant}` : "";
+      const scope = target.tenantScoped ? ` AND x."tenant_id" = ${tenant()}` : "";
       guardExprs.push(`(${src(field)} IS NULL OR EXISTS (SELECT 1 FROM ${quoteIdent(target.tableName)} x WHERE x.${quoteIdent(targetField.column)} = ${src(field)}::${sqlTypeOf(elementType(targetField))}${scope} AND x."deleted_at" IS NULL${readableTarget(target)}))`);
       references.push({ field, message: `${field.name} must match an existing ${rule.table}.${rule.column}` });
     }
