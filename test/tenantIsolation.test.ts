@@ -120,21 +120,26 @@ afterAll(async () => {
 });
 
 describe("global models (platform data) are never listed across tenants nor changed by a tenant's roles", () => {
+  // Generic: every global model of the schema, whatever the app; rows are made from the fields' rules.
   it("the CRM has global models to check (User at least)", () => {
     expect(globalModels().map((m) => m.name)).toContain("User");
   });
 
-  it("hides a global row linked to no tenant from every role of a tenant: list, by id, count, export", async () => {
+  it("hides a global row linked to no tenant from every role of a tenant: list, by id, count, history, export", async () => {
     for (const [i, model] of globalModels().entries()) {
       const names = modelNames(model);
       const row = await engine.model(model.name).create(sampleRow(model, 1000 + i), systemContext(null));
       for (const role of ROLES) {
         const who = `${role}B`;
-        const answer = await gql(who, `{ ${names.plural}(first: 100) { id } ${names.single}(where: { id: "${String(row.id)}" }) { id } ${names.connection} { aggregate { count } } }`);
+        const answer = await gql(
+          who,
+          `{ ${names.plural}(first: 100) { id } ${names.single}(where: { id: "${String(row.id)}" }) { id } ${names.connection} { aggregate { count } } ${names.history}(id: "${String(row.id)}") { seq } }`,
+        );
         expect(answer.errors, `${model.name} as ${who}`).toBeUndefined();
         const listed = (answer.data?.[names.plural] as { id: string }[]).map((r) => r.id);
         expect(listed, `${model.name} as ${who}`).not.toContain(row.id);
         expect(answer.data?.[names.single], `${model.name} as ${who}`).toBeNull();
+        expect(answer.data?.[names.history], `${model.name} as ${who}`).toEqual([]);
         // Only the tenant's own members are counted: the four of tenant B for User.
         expect((answer.data?.[names.connection] as { aggregate: { count: number } }).aggregate.count).toBe(listed.length);
         const exported = await exportCsv(who, model.name);
