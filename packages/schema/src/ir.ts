@@ -144,7 +144,11 @@ export interface IndexIR {
 }
 
 export interface UiIR {
+  /** The first of `displayFields`; kept so readers of a single display field need no change. */
   displayField: string;
+  /** The fields naming a record, joined with a space ("Ada Lovelace"); one or more. */
+  displayFields: string[];
+  /** Columns of the list: field names, or belongsTo relationship names (shown as the related record's display fields). */
   listView: string[];
   editForm: string[];
 }

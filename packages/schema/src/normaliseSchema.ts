@@ -200,7 +200,7 @@ function normaliseModel(name: string, input: RawModel, enums: EnumIR[], report: 
     searchable: [...searchable],
     ...globalModelAccess(name, tenantScoped !== false, raw, report),
     fieldAccess: normaliseFieldAccess(name, raw.fieldAccess, fields, report),
-    ui: normaliseUi(name, (raw.ui ?? {}) as Record<string, unknown>, declared, fieldNames, report),
+    ui: normaliseUi(name, (raw.ui ?? {}) as Record<string, unknown>, declared, fieldNames, relations, report),
     indexes: normaliseIndexes(name, tableName, raw.indexes ?? [], fields, report),
     tenantScoped: tenantScoped !== false,
   };
@@ -407,25 +407,49 @@ function normaliseAccess(model: string, raw: Record<string, string>, report: Rep
   return access;
 }
 
-function normaliseUi(model: string, raw: Record<string, unknown>, declared: FieldIR[], known: Set<string>, report: Report): UiIR {
+function normaliseUi(model: string, raw: Record<string, unknown>, declared: FieldIR[], known: Set<string>, relations: RelationIR[], report: Report): UiIR {
   checkKeys(raw, UI_KEYS, model, "ui.", report);
   const firstText = declared.find((f) => TEXT_TYPES.includes(f.type));
-  const ui: UiIR = {
-    displayField: (raw.displayField as string | undefined) ?? firstText?.name ?? declared[0]?.name ?? "id",
+  const displayFields = normaliseDisplayFields(model, raw.displayField, known, report) ?? [firstText?.name ?? declared[0]?.name ?? "id"];
+  const ui = {
     listView: (raw.listView as string[] | undefined) ?? declared.slice(0, 5).map((f) => f.name),
     editForm: (raw.editForm as string[] | undefined) ?? declared.map((f) => f.name),
   };
-  if (!known.has(ui.displayField)) report(model, "ui.displayField", `unknown field '${ui.displayField}'`);
   for (const list of ["listView", "editForm"] as const) {
     if (!Array.isArray(ui[list])) {
       report(model, `ui.${list}`, "must be a list of field names");
       continue;
     }
     ui[list].forEach((f, i) => {
-      if (!known.has(f)) report(model, `ui.${list}[${i}]`, `unknown field '${f}'`);
+      if (known.has(f)) return;
+      // A list column may name a belongsTo relationship: the UI shows the related record's display fields.
+      const relation = list === "listView" ? relations.find((r) => r.name === f) : undefined;
+      if (relation?.kind === "belongsTo") return;
+      if (relation) report(model, `ui.${list}[${i}]`, `'${f}' is a ${relation.kind} relationship; only fields and belongsTo relationships can be list columns`);
+      else report(model, `ui.${list}[${i}]`, list === "listView" ? `unknown field '${f}' (a list column is a field or a belongsTo relationship)` : `unknown field '${f}'`);
     });
   }
-  return { displayField: ui.displayField, listView: [...ui.listView], editForm: [...ui.editForm] };
+  return { displayField: displayFields[0], displayFields, listView: [...ui.listView], editForm: [...ui.editForm] };
+}
+
+/** `displayField: "name"` or `["firstName", "lastName"]` as a list of known fields; undefined when not given. */
+function normaliseDisplayFields(model: string, raw: unknown, known: Set<string>, report: Report): string[] | undefined {
+  if (raw === undefined) return undefined;
+  if (typeof raw === "string") {
+    if (!known.has(raw)) report(model, "ui.displayField", `unknown field '${raw}'`);
+    return [raw];
+  }
+  if (!Array.isArray(raw) || raw.length === 0) {
+    report(model, "ui.displayField", "must be a field name or a non-empty list of field names");
+    return undefined;
+  }
+  raw.forEach((f: unknown, i) => {
+    const key = `ui.displayField[${i}]`;
+    if (typeof f !== "string") report(model, key, "must be a field name");
+    else if (!known.has(f)) report(model, key, `unknown field '${f}'`);
+    else if (raw.indexOf(f) !== i) report(model, key, `'${f}' is named twice`);
+  });
+  return raw.map(String);
 }
 
 function normaliseIndexes(model: string, tableName: string, raw: RawModel["indexes"] & object, fields: FieldIR[], report: Report): IndexIR[] {

@@ -65,7 +65,9 @@ export interface RawPolicy {
 }
 
 export interface RawUi {
-  displayField?: string;
+  /** One field, or several joined with a space: `["firstName", "lastName"]`. */
+  displayField?: string | readonly string[];
+  /** Field names, or belongsTo relationship names. */
   listView?: string[];
   editForm?: string[];
 }
