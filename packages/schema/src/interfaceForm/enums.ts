@@ -5,20 +5,22 @@ import { isExported, propertyNameText } from "./ast.ts";
 export interface EnumInfo {
   name: string;
   exported: boolean;
-  /** Member values in declaration order (each equal to its member name). */
+  /** Member values in declaration order: what is stored, and what the API shows. */
   values: string[];
+  /** Member name → value (`JUNIOR` → "junior"), so `Seniority.JUNIOR` in a default reads as "junior". */
+  members: Map<string, string>;
 }
 
 /**
- * Reads every top-level enum. Only string enums whose member values equal their names are accepted,
- * so enum values appear in the IR exactly as declared.
+ * Reads every top-level enum. Only string enums are accepted; a member's value is what the IR
+ * records (member names are TypeScript spelling only, as at run time: `Seniority.JUNIOR === "junior"`).
  */
 export function collectEnums(sourceFile: ts.SourceFile, issues: IssueCollector): Map<string, EnumInfo> {
   const enums = new Map<string, EnumInfo>();
   for (const statement of sourceFile.statements) {
     if (!ts.isEnumDeclaration(statement)) continue;
     const name = statement.name.text;
-    const info = enums.get(name) ?? { name, exported: false, values: [] };
+    const info = enums.get(name) ?? { name, exported: false, values: [], members: new Map<string, string>() };
     info.exported ||= isExported(statement);
     for (const member of statement.members) {
       const memberName = propertyNameText(member.name as ts.PropertyName);
@@ -32,11 +34,14 @@ export function collectEnums(sourceFile: ts.SourceFile, issues: IssueCollector):
         issues.report("enums", key, `enum ${name} must be a string enum: write ${memberName} = "${memberName}"`, member);
         continue;
       }
-      if (init.text !== memberName) {
-        issues.report("enums", key, `enum member ${memberName} has value "${init.text}"; the value must equal the member name`, member);
+      if (info.members.has(memberName)) {
+        issues.report("enums", key, `enum member ${memberName} is declared twice`, member);
         continue;
       }
-      info.values.push(memberName);
+      // Two members with one value would be one label under two names: the normaliser reports the
+      // value as declared twice, so only member names are checked here.
+      info.members.set(memberName, init.text);
+      info.values.push(init.text);
     }
     enums.set(name, info);
   }

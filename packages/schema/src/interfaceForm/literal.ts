@@ -80,10 +80,22 @@ function readObject(expr: ts.ObjectLiteralExpression, path: string, ctx: Literal
   return ok ? out : undefined;
 }
 
-/** `CompanySize.startup` → "startup" when CompanySize is a string enum declared in the file. */
+/**
+ * `Seniority.JUNIOR` (or `Seniority["JUNIOR"]`) → "junior": the member's value, as at run time,
+ * when Seniority is a string enum declared in the file.
+ */
 function readEnumMember(expr: ts.Expression, ctx: LiteralContext): string | undefined {
-  if (!ts.isPropertyAccessExpression(expr) || !ts.isIdentifier(expr.expression)) return undefined;
-  const info = ctx.enums.get(expr.expression.text);
-  const member = expr.name.text;
-  return info?.values.includes(member) ? member : undefined;
+  let enumName: ts.Expression;
+  let member: string;
+  if (ts.isPropertyAccessExpression(expr) && ts.isIdentifier(expr.name)) {
+    enumName = expr.expression;
+    member = expr.name.text;
+  } else if (ts.isElementAccessExpression(expr) && (ts.isStringLiteral(expr.argumentExpression) || ts.isNoSubstitutionTemplateLiteral(expr.argumentExpression))) {
+    enumName = expr.expression;
+    member = expr.argumentExpression.text;
+  } else {
+    return undefined;
+  }
+  if (!ts.isIdentifier(enumName)) return undefined;
+  return ctx.enums.get(enumName.text)?.members.get(member);
 }

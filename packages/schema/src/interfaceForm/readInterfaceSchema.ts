@@ -31,6 +31,7 @@ export function readInterfaceSchema(source: string, fileName = "schema.ts"): Raw
     issues.report("schema", "schema", "the file must declare `export const schema = { models: { … }, config: { … } }`", schemaNode);
   } else {
     readTopLevel(schemaNode, raw, ctx);
+    promoteForeignKeys(raw.models);
   }
   if (issues.issues.length > 0) throw new SchemaLoadError(issues.issues);
   return raw;
@@ -76,4 +77,28 @@ function readModels(node: ts.Expression, ctx: ModelContext): Record<string, RawM
     if (model) models[name] = model;
   }
   return models;
+}
+
+/**
+ * A foreign key is a uuid, but people type it `string` (that is what it is at run time). A
+ * property typed `string` that a belongsTo (on its model) or hasMany (on the other model) names
+ * as its foreignKey is read as an `ID`. Any other type is left alone, so `number` or `Text` is
+ * still reported by the normaliser as a foreign key that is not an id field.
+ */
+function promoteForeignKeys(models: Record<string, RawModel>): void {
+  const promote = (model: RawModel | undefined, foreignKey: unknown): void => {
+    if (!model || typeof foreignKey !== "string" || !Object.hasOwn(model.fields, foreignKey)) return;
+    const field = model.fields[foreignKey];
+    if (field.type === "string") field.type = "id";
+  };
+  for (const model of Object.values(models)) {
+    const relationships: unknown = model.relationships;
+    if (typeof relationships !== "object" || relationships === null) continue;
+    for (const rel of Object.values(relationships as Record<string, unknown>)) {
+      if (typeof rel !== "object" || rel === null) continue;
+      const { type, model: target, foreignKey } = rel as { type?: unknown; model?: unknown; foreignKey?: unknown };
+      if (type === "belongsTo") promote(model, foreignKey);
+      else if (type === "hasMany" && typeof target === "string" && Object.hasOwn(models, target)) promote(models[target], foreignKey);
+    }
+  }
 }

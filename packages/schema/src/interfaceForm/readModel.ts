@@ -35,7 +35,9 @@ export function readModel(name: string, node: ts.Expression, ctx: ModelContext):
   if (declaredFields !== undefined) {
     ctx.issues.report(name, "fields", `in the interface form the fields come from interface ${name}; remove 'fields'`, node);
   }
-  const fields = readInterfaceFields(name, declarations, ctx, ctx.issues);
+  // The primary key's name decides which declared property is the (system) key; a bad value is the normaliser's to report.
+  const primaryKey = typeof rest.primaryKey === "string" ? rest.primaryKey : "id";
+  const fields = readInterfaceFields(name, declarations, ctx, ctx.issues, primaryKey);
   applyPerField(name, "defaults", defaults, fields, ctx.issues, node, (field, v) => {
     if (v === null || typeof v === "string" || typeof v === "number" || typeof v === "boolean") field.default = v;
     else return "a default must be a string, number, boolean or null";
