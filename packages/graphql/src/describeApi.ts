@@ -3,7 +3,7 @@
 // its relationships, its ui hints, and what this principal may do. Fields the principal may not
 // read are left out, so a client can never offer a column, filter or input the API would refuse.
 import { Authorizer, EngineError, type RequestContext } from "@tessera/engine";
-import { type AccessAction, type FieldIR, type RelationIR, type RuleIR, type SchemaIR } from "@tessera/schema";
+import { type AccessAction, type BelongsToIR, type FieldIR, type RelationIR, type RuleIR, type SchemaIR } from "@tessera/schema";
 import { apiFields, filterOperators, isGroupable, isSortable, isUnique, type FilterOperator } from "./modelFields.ts";
 import { modelNames } from "./names.ts";
 
@@ -40,7 +40,11 @@ export interface ModelDescription {
   plural: string;
   primaryKey: string;
   api: ReturnType<typeof modelNames>;
+  /** The first of `displayFields`. */
   displayField: string;
+  /** The fields naming a record; a client joins their values with a space ("Ada Lovelace"). */
+  displayFields: string[];
+  /** Column fields. A belongsTo relationship named in the schema's listView is given as its foreign key, which a client shows as the related record's display name. */
   listView: string[];
   editForm: string[];
   searchable: string[];
@@ -91,13 +95,19 @@ export function describeApi(ir: SchemaIR, request: RequestContext): ApiDescripti
         };
       });
     const onlyReadable = (names: readonly string[]): string[] => names.filter((n) => readable.has(n));
+    // ui.listView may name belongsTo relationships; clients render columns from fields, and a foreign
+    // key field already shows the related record by its display name, so the relationship becomes its key.
+    const columnFields = (names: readonly string[]): string[] => [
+      ...new Set(names.map((n) => model.relations.find((r): r is BelongsToIR => r.name === n && r.kind === "belongsTo")?.foreignKey ?? n)),
+    ];
     return {
       name: model.name,
       plural: model.plural,
       primaryKey: model.primaryKey,
       api: modelNames(model),
       displayField: model.ui.displayField,
-      listView: onlyReadable(model.ui.listView),
+      displayFields: [...model.ui.displayFields],
+      listView: onlyReadable(columnFields(model.ui.listView)),
       editForm: onlyReadable(model.ui.editForm),
       searchable: onlyReadable(model.searchable),
       tenantScoped: model.tenantScoped,

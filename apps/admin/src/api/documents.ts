@@ -1,11 +1,10 @@
 // GraphQL documents built from the API description. Every screen asks for exactly the fields it
 // shows, so each root field stays one SQL statement however many relations it follows.
-import type { FieldDescription, ModelDescription } from "./meta.ts";
+import { displayFieldNames, type FieldDescription, type ModelDescription } from "./meta.ts";
 
-/** What `displayName` reads: the display field, and the last name next to a first name ("José" → "José García"). */
+/** What `displayName` reads: the display fields, and the last name next to a first name ("José" → "José García"). */
 export function displaySelection(model: ModelDescription): string {
-  const lastName = model.displayField === "firstName" && model.fields.some((f) => f.name === "lastName") ? " lastName" : "";
-  return `${model.displayField}${lastName}`;
+  return displayFieldNames(model).join(" ");
 }
 
 /** The selection of one field: scalars by name; a foreign key also fetches its target's display field. */
@@ -17,7 +16,7 @@ export function fieldSelection(model: ModelDescription, field: FieldDescription,
 }
 
 export function recordSelection(model: ModelDescription, names: readonly string[], models: ModelDescription[]): string {
-  const wanted = new Set([model.primaryKey, "version", model.displayField, ...names]);
+  const wanted = new Set([model.primaryKey, "version", ...displayFieldNames(model), ...names]);
   if (model.fields.some((f) => f.name === "deletedAt")) wanted.add("deletedAt");
   return [...wanted]
     .map((n) => model.fields.find((f) => f.name === n))
@@ -78,8 +77,10 @@ export function pickDocument(model: ModelDescription): string {
   return `query Pick($where: ${model.name}WhereInput) { list: ${model.api.plural}(where: $where, first: 10, orderBy: [${model.displayField}_ASC]) { ${model.primaryKey} ${displaySelection(model)} } }`;
 }
 
-/** A filter matching `text` in the model's searchable fields (full text), else its display field. */
+/** A filter matching `text` in the model's searchable fields (full text), else in any of its display fields. */
 export function textFilter(model: ModelDescription, text: string): Record<string, unknown> {
   if (model.searchable.length > 0) return { _search: text };
-  return { [`${model.displayField}_contains`]: text };
+  const names = displayFieldNames(model);
+  if (names.length === 1) return { [`${names[0]}_contains`]: text };
+  return { OR: names.map((n) => ({ [`${n}_contains`]: text })) };
 }

@@ -18,6 +18,22 @@ export function fieldOf(model: ModelDescription, name: string): FieldDescription
   return model.fields.find((f) => f.name === name);
 }
 
+/** Fields whose values name a record: ui.displayField (one or several), and the last name next to a lone first name. */
+export function displayFieldNames(model: ModelDescription): string[] {
+  const names = model.displayFields;
+  const lastName = names.length === 1 && names[0] === "firstName" && model.fields.some((f) => f.name === "lastName");
+  return lastName ? [...names, "lastName"] : names;
+}
+
+/** The record's name from its display fields' values, joined with a space ("Ada Lovelace"); "" when all are empty. */
+export function displayText(model: ModelDescription, row: Record<string, unknown>): string {
+  return displayFieldNames(model)
+    .map((n) => row[n])
+    .filter((v) => v !== null && v !== undefined && v !== "")
+    .map(String)
+    .join(" ");
+}
+
 /** Columns of the list view: ui.listView, else the display field and a few more. */
 export function defaultColumns(model: ModelDescription): string[] {
   if (model.listView.length > 0) return model.listView;

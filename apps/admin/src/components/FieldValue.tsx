@@ -1,6 +1,6 @@
 // How a field's value reads in lists and detail pages: money with its currency, dates in the
 // reader's locale, enums as badges, foreign keys as links to the related record.
-import type { FieldDescription, ModelDescription } from "../api/meta.ts";
+import { displayText, type FieldDescription, type ModelDescription } from "../api/meta.ts";
 import { humanize } from "../i18n/strings.ts";
 import { linkProps, paths } from "../router.ts";
 
@@ -76,8 +76,6 @@ export function FieldValue({ field, row, models }: { field: FieldDescription; ro
 /** The record's name for headings and links. */
 export function displayName(model: ModelDescription, row: Row | null | undefined): string {
   if (!row) return model.name;
-  const value = row[model.displayField];
-  // A person named by first name reads better with the last name too.
-  if (model.displayField === "firstName" && typeof row.lastName === "string" && row.lastName) return `${String(value ?? "")} ${row.lastName}`.trim();
-  return value === null || value === undefined || value === "" ? `${model.name} ${String(row[model.primaryKey] ?? "").slice(0, 8)}` : String(value);
+  // The display fields' values joined with a space; a person named by first name gets the last name too.
+  return displayText(model, row) || `${model.name} ${String(row[model.primaryKey] ?? "").slice(0, 8)}`;
 }

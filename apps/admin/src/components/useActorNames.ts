@@ -3,7 +3,8 @@
 // and @mention matching.
 import { useQuery } from "@tanstack/react-query";
 import { gql } from "../api/client.ts";
-import type { ApiDescription, ModelDescription } from "../api/meta.ts";
+import { displaySelection } from "../api/documents.ts";
+import { displayText, type ApiDescription, type ModelDescription } from "../api/meta.ts";
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
@@ -22,10 +23,10 @@ export async function fetchUserNames(meta: ApiDescription, ids: string[]): Promi
   const wanted = ids.filter((id) => UUID.test(id));
   if (!user || wanted.length === 0) return {};
   const answer = await gql<{ list: Record<string, string>[] }>(
-    `query Users($ids: [ID!]) { list: ${user.api.plural}(where: { ${user.primaryKey}_in: $ids }, first: 100) { ${user.primaryKey} ${user.displayField} } }`,
+    `query Users($ids: [ID!]) { list: ${user.api.plural}(where: { ${user.primaryKey}_in: $ids }, first: 100) { ${user.primaryKey} ${displaySelection(user)} } }`,
     { ids: wanted },
   );
-  return Object.fromEntries(answer.list.map((row) => [row[user.primaryKey], row[user.displayField]]));
+  return Object.fromEntries(answer.list.map((row) => [row[user.primaryKey], displayText(user, row)]));
 }
 
 export function useActorNames(meta: ApiDescription, subs: (string | null | undefined)[]): Record<string, string> {
@@ -46,9 +47,9 @@ export function useUsers(meta: ApiDescription): UserName[] | undefined {
     queryKey: ["users"],
     queryFn: async () => {
       const answer = await gql<{ list: Record<string, string>[] }>(
-        `{ list: ${user!.api.plural}(orderBy: [${user!.displayField}_ASC], first: 100) { ${user!.primaryKey} ${user!.displayField} } }`,
+        `{ list: ${user!.api.plural}(orderBy: [${user!.displayField}_ASC], first: 100) { ${user!.primaryKey} ${displaySelection(user!)} } }`,
       );
-      return answer.list.map((row) => ({ id: row[user!.primaryKey], name: row[user!.displayField] }));
+      return answer.list.map((row) => ({ id: row[user!.primaryKey], name: displayText(user!, row) }));
     },
     enabled: Boolean(user),
     staleTime: 60_000,

@@ -3,7 +3,7 @@
 // become toasts.
 import { useEffect } from "react";
 import { fetchUserNames } from "../components/useActorNames.ts";
-import type { ApiDescription } from "../api/meta.ts";
+import { displayText, type ApiDescription } from "../api/meta.ts";
 import { getSession } from "../auth/session.ts";
 import { toast } from "../components/Toasts.tsx";
 import { strings } from "../i18n/strings.ts";
@@ -19,7 +19,7 @@ export function useNotifications(meta: ApiDescription | undefined): void {
     const offChange = rt.on("change", (change) => {
       if (change.channel !== channel || !change.record) return;
       const model = meta.models.find((m) => m.name === change.model);
-      const title = model ? String(change.record[model.displayField] ?? change.id) : change.id;
+      const title = (model && displayText(model, change.record)) || change.id;
       void nameOf(meta, change.actor).then((by) => toast(strings.realtime.assigned(change.model, title, by), "info", 8000));
     });
     const offMessage = rt.on("message", (message) => {

@@ -3,6 +3,7 @@
 import { useEffect, useRef, useState } from "react";
 import { useQuery } from "@tanstack/react-query";
 import { gql } from "../api/client.ts";
+import { displaySelection } from "../api/documents.ts";
 import type { ApiDescription } from "../api/meta.ts";
 import { displayName } from "../components/FieldValue.tsx";
 import { humanize, strings } from "../i18n/strings.ts";
@@ -24,8 +25,7 @@ export function SearchPalette({ meta, onClose }: { meta: ApiDescription; onClose
   const models = meta.models.filter((m) => m.can.read && m.searchable.length > 0);
   const document = `query Search($q: String!) { ${models
     .map((m, i) => {
-      const extra = m.fields.some((f) => f.name === "lastName") ? " lastName" : "";
-      return `m${i}: ${m.api.plural}(where: { _search: $q }, first: 5) { ${m.primaryKey} ${m.displayField}${extra} }`;
+      return `m${i}: ${m.api.plural}(where: { _search: $q }, first: 5) { ${m.primaryKey} ${displaySelection(m)} }`;
     })
     .join(" ")} }`;
   const results = useQuery({
