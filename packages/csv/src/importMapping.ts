@@ -38,7 +38,10 @@ export function importTargets(schema: SchemaIR, model: ModelIR): Map<string, Col
   for (const relation of model.relations) {
     if (relation.kind !== "belongsTo" || targets.has(relation.name)) continue;
     const target = schema.models.find((m) => m.name === relation.target);
-    const displayField = target?.fields.find((f) => f.name === target.ui.displayField);
+    // A cell names one value; a record named by several fields ("Ada" + "Lovelace") cannot be found
+    // by one exactly, so such a relation is not offered: the column gives the foreign key instead.
+    if (!target || target.ui.displayFields.length !== 1) continue;
+    const displayField = target.fields.find((f) => f.name === target.ui.displayField);
     const field = model.fields.find((f) => f.name === relation.foreignKey);
     if (!target || !field || !displayField || displayField.system || displayField.type !== "string") continue;
     targets.set(relation.name, { kind: "lookup", name: relation.name, relation, field, target, displayField });
