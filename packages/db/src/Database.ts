@@ -30,6 +30,8 @@ export interface TxContext {
 export interface DatabaseStats {
   /** Statements sent through `query` (context plumbing such as BEGIN and set_config excluded). */
   statements: number;
+  /** Transactions begun through `transaction` (committed or rolled back): a write is one, whatever its size. */
+  transactions: number;
 }
 
 export type NotificationHandler = (payload: string) => void;

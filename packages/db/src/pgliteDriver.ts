@@ -28,7 +28,7 @@ export function wrapPglite(pg: PGlite, appRole: string = DEFAULT_APP_ROLE): Data
 
 class PgliteDatabase implements Database {
   readonly kind = "pglite" as const;
-  readonly stats: DatabaseStats = { statements: 0 };
+  readonly stats: DatabaseStats = { statements: 0, transactions: 0 };
   // PGlite has a single connection: transactions are serialised here so that concurrent
   // callers never interleave statements inside another caller's transaction.
   private queue: Promise<unknown> = Promise.resolve();
@@ -69,13 +69,14 @@ class PgliteDatabase implements Database {
   }
 
   transaction<T>(fn: (tx: Queryable) => Promise<T>, context?: TxContext): Promise<T> {
-    return this.serial(() =>
-      this.pg.transaction(async (tx) => {
+    return this.serial(() => {
+      this.stats.transactions++;
+      return this.pg.transaction(async (tx) => {
         const ctx = contextStatement(context, this.appRole);
         if (ctx) await tx.query(ctx.sql, ctx.params);
         return fn({ query: <R>(sql: string, params: readonly unknown[] = []) => this.rawQuery<R>(tx, sql, params) });
-      }),
-    );
+      });
+    });
   }
 
   exec(sql: string): Promise<void> {

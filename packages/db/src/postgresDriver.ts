@@ -36,7 +36,7 @@ export async function openPostgres(options: PostgresOptions): Promise<Database> 
 
 class PostgresDatabase implements Database {
   readonly kind = "postgres" as const;
-  readonly stats: DatabaseStats = { statements: 0 };
+  readonly stats: DatabaseStats = { statements: 0, transactions: 0 };
   private listener: pg.Client | undefined;
   private handlers = new Map<string, Set<NotificationHandler>>();
 
@@ -80,6 +80,7 @@ class PostgresDatabase implements Database {
 
   async transaction<T>(fn: (tx: Queryable) => Promise<T>, context?: TxContext): Promise<T> {
     const client = await this.pool.connect();
+    this.stats.transactions++;
     try {
       // One round trip for BEGIN and the context when the context can be written as validated
       // literals (see contextLiteralSql); otherwise BEGIN, then the parameterised set_config.
