@@ -3,7 +3,7 @@
 import { permissionName, type FieldIR, type ModelIR, type SchemaIR } from "@tessera/schema";
 import type { Database, Queryable, TxContext } from "@tessera/db";
 import { randomUUID } from "node:crypto";
-import { EngineError, notFound, validationFailed, type FieldError } from "./EngineError.ts";
+import { EngineError, validationFailed, type FieldError } from "./EngineError.ts";
 import type { AggregateArgs, AggregateResult, FindManyArgs, GroupByArgs, GroupRow, Page, RecordData, RequestContext, Selection, Where } from "./queryTypes.ts";
 import { validateInput } from "./validate/validateInput.ts";
 import { compileCreate, compileDestroy, compileRowChange, type CompiledWrite, type UniqueKey, type UpdateOptions, type WriteRow } from "./compiler/compileWrite.ts";
@@ -18,7 +18,7 @@ import { replayRecord } from "./events/replayRecord.ts";
 import { Authorizer } from "./authorization/Authorizer.ts";
 import { compileHistory } from "./compiler/compileHistory.ts";
 import type { AccessAction } from "@tessera/schema";
-import { UUID_PATTERN } from "@tessera/schema";
+import { checkId, chosenIdErrors, expectAccess, expectAllowed, expectChanged, fieldAccessErrors, forbiddenFields, guardFailure, mayChooseIds, outsideRules, requireTenant, txContextOf, uniqueKeyOf } from "./write/writeChecks.ts";
 
 export interface WriteResult {
   record: RecordData | null;
@@ -353,49 +353,24 @@ export class Repository {
 
   // ---------- plumbing ----------
 
-  /**
-   * Only the system API may choose a new record's id. A caller who could would learn whether an id
-   * is taken in another tenant (the key is global), so a chosen id is refused whether it is free,
-   * taken here or taken elsewhere: the three are indistinguishable.
-   */
   private chosenIdErrors(values: Map<FieldIR, unknown>, ctx: RequestContext, prefix: (string | number)[]): FieldError[] {
-    if (this.mayChooseIds(ctx) || ![...values.keys()].some((f) => f.name === this.model.primaryKey)) return [];
-    return [{ path: [...prefix, this.model.primaryKey], message: `${this.model.primaryKey} is assigned by the server; leave it out to create a new ${this.model.name}`, rule: "server_assigned" }];
+    return chosenIdErrors(this.model, values, ctx, prefix);
   }
 
   private mayChooseIds(ctx: RequestContext): boolean {
-    return ctx.principal?.kind === "system";
+    return mayChooseIds(ctx);
   }
 
   private requireTenant(ctx: RequestContext): void {
-    if (this.model.tenantScoped && !ctx.tenantId) {
-      throw new EngineError("FORBIDDEN", `${this.model.name} is tenant-scoped: the request needs a tenant`);
-    }
+    requireTenant(this.model, ctx);
   }
 
   private txContext(ctx: RequestContext): TxContext {
-    return {
-      tenantId: ctx.tenantId,
-      role: ctx.principal?.kind === "system" ? false : undefined,
-    };
+    return txContextOf(ctx);
   }
 
   private uniqueKey(where: Where, auth: Authorizer): UniqueKey {
-    const entries = Object.entries(where ?? {}).filter(([, v]) => v !== undefined);
-    const fail = (message: string, path: (string | number)[] = ["where"]): never => {
-      throw validationFailed([{ path, message, rule: "unique_where" }]);
-    };
-    if (entries.length !== 1) fail(`identify exactly one ${this.model.name} by ${this.model.primaryKey} or a unique field`);
-    const [name, value] = entries[0];
-    const field = this.model.fields.find((f) => f.name === name);
-    const isUnique = field && (field.name === this.model.primaryKey || field.rules.some((r) => r.kind === "unique"));
-    if (!field || !isUnique) fail(`'${name}' is not the primary key or a unique field of ${this.model.name}`, ["where", name]);
-    if (!auth.canReadField(this.model, field!)) throw new EngineError("FORBIDDEN", `${this.model.name}.${name} is not readable for this principal`);
-    const { values, errors } = validateInput(this.schema, this.model, { [name]: value }, "update", ["where"]);
-    const pkError = field!.system ? checkId(value) : undefined;
-    if (pkError) fail(pkError, ["where", name]);
-    if (!field!.system && errors.length > 0) throw validationFailed(errors);
-    return { field: field!, value: field!.system ? String(value).toLowerCase() : values.get(field!) };
+    return uniqueKeyOf(this.schema, this.model, where, auth);
   }
 
   /** The upsert key of an import: the primary key or a unique field the principal may read; needs update access. */
@@ -511,31 +486,19 @@ export class Repository {
   }
 
   private expectChanged(row: WriteRow, key: UniqueKey, options: UpdateOptions, action: AccessAction): WriteRow {
-    this.expectAccess(row, key, action);
-    if (!row.record) {
-      throw new EngineError(
-        "CONFLICT",
-        `${this.model.name} ${String(key.value)} is at version ${row.current_version}, not ${options.expectedVersion}: reload it and apply the change again`,
-      );
-    }
-    return row;
+    return expectChanged(this.schema, this.model, row, key, options, action);
   }
 
-  /** A row the principal cannot read does not exist for it; one it can read but not change is FORBIDDEN. */
   private expectAccess(row: WriteRow, key: UniqueKey, action: AccessAction): void {
-    if (!row.found || row.readable === false) throw notFound(this.model.name, key.value);
-    if (row.writable === false) {
-      throw new EngineError("FORBIDDEN", `${permissionName(this.schema, this.model, action)} is not allowed on ${this.model.name} ${String(key.value)} (row rules or policy)`);
-    }
-    this.expectAllowed(row, action);
+    expectAccess(this.schema, this.model, row, key, action);
   }
 
   private expectAllowed(row: WriteRow, action: AccessAction): void {
-    if (row.allowed === false) throw this.outsideRules(action);
+    expectAllowed(this.schema, this.model, row, action);
   }
 
   private outsideRules(action: AccessAction): EngineError {
-    return new EngineError("FORBIDDEN", `${permissionName(this.schema, this.model, action)}: the written ${this.model.name} would be outside the rows this principal may change`);
+    return outsideRules(this.schema, this.model, action);
   }
 
   /** Checks the role matrix and policies of the action (before any validation or SQL). */
@@ -547,10 +510,8 @@ export class Repository {
 
   /** FORBIDDEN naming the field path when a field without write access is written. */
   private requireWritable(auth: Authorizer, fields: Iterable<FieldIR>, prefix: (string | number)[] = ["data"]): void {
-    const denied = [...fields].filter((f) => !auth.canWriteField(this.model, f));
-    if (denied.length === 0) return;
-    const errors = denied.map((f) => ({ path: [...prefix, f.name], message: `${this.model.name}.${f.name} is not writable for this principal`, rule: "field_access" }));
-    throw new EngineError("FORBIDDEN", errors.map((e) => `${e.path.join(".")}: ${e.message}`).join("; "), errors);
+    const errors = fieldAccessErrors(auth, this.model, fields, prefix);
+    if (errors.length > 0) throw forbiddenFields(errors);
   }
 
   private async runWrite(compiled: CompiledWrite, ctx: RequestContext): Promise<WriteRow> {
@@ -560,8 +521,8 @@ export class Repository {
     } catch (error) {
       throw mapDatabaseError(error, this.schema, this.model);
     }
-    const failed = compiled.guards.filter((_, i) => row[`g${i}`] === false);
-    if (failed.length > 0 && row.found !== false && row.readable !== false) throw validationFailed(failed.map((g) => ({ path: g.path, message: g.message, rule: g.rule })));
+    const failed = guardFailure(compiled.guards, row);
+    if (failed) throw failed;
     if (row.seq !== null) this.core.afterCommit(ctx.tenantId, this.model.name);
     return row;
   }
@@ -592,10 +553,6 @@ export class Repository {
     if (!cache) return compute();
     return cache.getOrCompute(cache.key(ctx, [this.model.name], `${this.model.name}.${operation}`, args), ctx.tenantId, this.allModels, compute);
   }
-}
-
-function checkId(value: unknown): string | undefined {
-  return typeof value === "string" && UUID_PATTERN.test(value) ? undefined : "must be a UUID";
 }
 
 export type { FieldIR };
