@@ -6,6 +6,8 @@ import { EventDispatcher, type DispatcherOptions } from "./events/EventDispatche
 import type { RequestContext } from "./queryTypes.ts";
 import { Repository } from "./Repository.ts";
 import { TenantRegistry } from "./TenantRegistry.ts";
+import { writeTree } from "./write/writeTree.ts";
+import type { WriteTree, WriteTreeResult } from "./write/writeTreeTypes.ts";
 
 export interface EngineOptions {
   schema: SchemaIR;
@@ -38,6 +40,14 @@ export class Engine implements EngineCore {
     this.cache = options.cache === false ? undefined : new ReadCache(options.cache);
     this.events = new EventDispatcher(options.db, options.dispatcher);
     this.tenants = new TenantRegistry(options.db);
+  }
+
+  /**
+   * Creates or updates one record together with related records to create, connect or disconnect
+   * (see WriteTree), all in one transaction: everything is written, with its events, or nothing.
+   */
+  write(tree: WriteTree, ctx: RequestContext): Promise<WriteTreeResult> {
+    return writeTree(this, tree, ctx);
   }
 
   /** The repository of one model: `engine.model("Deal").create(data, ctx)`. */

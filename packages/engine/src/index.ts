@@ -1,5 +1,6 @@
 export { Engine, systemContext, type EngineOptions } from "./Engine.ts";
 export { Repository, type WriteResult, type ManyResult, type ImportBatchOptions, type ImportRowResult } from "./Repository.ts";
+export type { WriteTree, CreateTree, UpdateTree, WriteData, ToOneWrite, ToManyWrite, WriteTreeResult } from "./write/writeTreeTypes.ts";
 export { EngineError, validationFailed, notFound, type ErrorCode, type FieldError } from "./EngineError.ts";
 export * from "./queryTypes.ts";
 export { ReadCache, type ReadCacheOptions } from "./cache/ReadCache.ts";
