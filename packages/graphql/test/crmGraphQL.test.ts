@@ -260,6 +260,61 @@ describe("mutations", () => {
     expect(after).toBe(before);
   });
 
+  /** Rows of the tables a deal tree writes, and of the event log, read as the owner (no RLS). */
+  async function treeCounts(): Promise<Record<string, number>> {
+    const out: Record<string, number> = {};
+    for (const table of ["companies", "contacts", "deals", "activities", "tessera_events"]) {
+      out[table] = (await h.crm.db.query<{ n: number }>(`SELECT count(*)::int AS n FROM "${table}"`)).rows[0].n;
+    }
+    return out;
+  }
+  const dealTree = `mutation($last: ActivityCreateInput!, $email: String) {
+    createDeal(data: { title: "Tree", contact: { create: { firstName: "Tia", email: $email, company: { create: { name: "Tree Co" } } } },
+      activities: { create: [{ type: call, title: "First" }, $last] } }) {
+      title contact { firstName company { name } } activities(orderBy: title_ASC) { title }
+    } }`;
+
+  it("creates a deal with a new contact, a new company and two activities in ONE transaction, with the selection", async () => {
+    const before = await treeCounts();
+    const { statements, transactions } = h.crm.db.stats;
+    const r = dataOf(await h.gql(dealTree, { last: { type: "meeting", title: "Second" }, email: "tia@tree.test" }));
+    expect(h.crm.db.stats.transactions - transactions).toBe(1);
+    expect(h.crm.db.stats.statements - statements).toBe(6); // five records (each with its event) and the read-back
+    expect(r.createDeal).toEqual({ title: "Tree", contact: { firstName: "Tia", company: { name: "Tree Co" } }, activities: [{ title: "First" }, { title: "Second" }] });
+    expect(await treeCounts()).toEqual({ ...before, companies: before.companies + 1, contacts: before.contacts + 1, deals: before.deals + 1, activities: before.activities + 2, tessera_events: before.tessera_events + 5 });
+  });
+
+  it("leaves no row and no event when the last part of a nested create fails", async () => {
+    const before = await treeCounts();
+    const missing = errorOf(await h.gql(dealTree, { last: { type: "meeting", title: "Second", ticketId: "00000000-0000-4000-8000-00000000dead" } }), "VALIDATION_FAILED");
+    expect(missing.extensions.fieldErrors).toEqual([expect.objectContaining({ path: ["data", "activities", "create", 1, "ticketId"], rule: "exists" })]);
+    const taken = errorOf(await h.gql(dealTree, { last: { type: "meeting", title: "Second" }, email: "ana@acme.test" }), "VALIDATION_FAILED");
+    expect(taken.extensions.fieldErrors).toEqual([expect.objectContaining({ path: ["data", "contact", "create", "email"], rule: "unique" })]);
+    expect(await treeCounts()).toEqual(before);
+  });
+
+  it("leaves the nested contact unwritten when the update's expectedVersion is stale", async () => {
+    const deal = dataOf(await h.gql(`mutation { createDeal(data: { title: "Versioned", contact: { create: { firstName: "Vee" } } }) { id } }`)).createDeal;
+    dataOf(await h.gql(`mutation($id: ID!) { updateDeal(where: { id: $id }, data: { title: "Version 2" }) { version } }`, { id: deal.id }));
+    const before = await treeCounts();
+    const stale = errorOf(
+      await h.gql(`mutation($id: ID!) { updateDeal(where: { id: $id }, data: { title: "Stale", contact: { create: { firstName: "Late" } } }, expectedVersion: 1) { id } }`, { id: deal.id }),
+      "CONFLICT",
+    );
+    expect(stale.message).toMatch(/reload it and apply the change again/);
+    expect(await treeCounts()).toEqual(before);
+  });
+
+  it("refuses an id chosen for a nested record, and still connects by id", async () => {
+    const chosen = errorOf(
+      await h.gql(`mutation($c: ID!) { createDeal(data: { title: "Chosen", contact: { create: { id: "00000000-0000-4000-8000-00000000c0de", firstName: "C" } }, company: { connect: { id: $c } } }) { id } }`, { c: ids.acme }),
+      "VALIDATION_FAILED",
+    );
+    expect(chosen.extensions.fieldErrors).toEqual([expect.objectContaining({ path: ["data", "contact", "create", "id"], rule: "server_assigned" })]);
+    const connected = dataOf(await h.gql(`mutation($c: ID!, $p: ID!) { createDeal(data: { title: "Connected", contact: { connect: { id: $p } }, company: { connect: { id: $c } } }) { company { name } } }`, { c: ids.acme, p: ids.ana }));
+    expect(connected.createDeal).toEqual({ company: { name: "Acme" } });
+  });
+
   it("connects, creates and disconnects to-many relationships and disconnects a belongsTo", async () => {
     const r = dataOf(await h.gql(`mutation($cleo: ID!, $gamma: ID!) {
       updateContact(where: { id: $cleo }, data: { lastName: "C", deals: { connect: [{ id: $gamma }], create: [{ title: "Child", value: 1 }] } }) {

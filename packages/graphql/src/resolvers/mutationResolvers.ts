@@ -1,8 +1,9 @@
-// Root mutation resolvers: one engine write (several for nested relationship inputs, see
-// nestedWrites.ts), then — only when the selection asks for relationships — one read of the
-// written record with the whole selection.
+// Root mutation resolvers. create/update (with any nested relationship inputs, see nestedWrites.ts)
+// are one engine write tree: one transaction that also reads the selection back when it asks for
+// relationships. The other mutations are one engine write, then — only when the selection asks for
+// relationships — one read of the written record with the whole selection.
 import type { GraphQLFieldResolver, GraphQLResolveInfo } from "graphql";
-import { EngineError, type RecordData, type RequestContext, type Where } from "@tessera/engine";
+import { EngineError, type RecordData, type RequestContext, type Selection, type Where } from "@tessera/engine";
 import type { ModelIR, SchemaIR } from "@tessera/schema";
 import type { GraphQLContext } from "../context.ts";
 import { DEFAULT_MAX_WRITE_RECORDS } from "../limits.ts";
@@ -54,17 +55,21 @@ export function mutationResolvers(ir: SchemaIR, model: ModelIR): MutationResolve
 
   const writer = (context: GraphQLContext, request: RequestContext) => new NestedWriter(context.engine, ir, request);
 
+  /** The selection the write tree reads back in its transaction; none when the written row answers it. */
+  function treeSelection(info: GraphQLResolveInfo): Selection | undefined {
+    const selection = rootRecordSelection(info, ir, model);
+    return hasIncludes(selection) ? selection : undefined;
+  }
+
   return {
     create: guarded(async (args, context, info) => {
       const request = requestOf(context);
-      const record = await writer(context, request).create(model, asObject(args.data) ?? {});
-      return readBack(context, request, info, record);
+      return writer(context, request).create(model, asObject(args.data) ?? {}, treeSelection(info));
     }),
     update: guarded(async (args, context, info) => {
       const request = requestOf(context);
       const expectedVersion = typeof args.expectedVersion === "number" ? args.expectedVersion : undefined;
-      const record = await writer(context, request).update(model, whereOf(args), asObject(args.data) ?? {}, expectedVersion);
-      return readBack(context, request, info, record);
+      return writer(context, request).update(model, whereOf(args), asObject(args.data) ?? {}, expectedVersion, treeSelection(info));
     }),
     upsert: guarded(async (args, context, info) => {
       const request = requestOf(context);
