@@ -17,6 +17,10 @@ export type AuthFailure =
   | "revoked"
   | "invalid"
   | "no_tenant"
+  | "no_roles"
+  | "unknown_user"
+  | "not_provisioned"
+  | "unknown_organisation"
   | "not_member"
   | "wrong_tenant"
   | "csrf";

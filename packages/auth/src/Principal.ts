@@ -14,6 +14,13 @@ export interface Principal {
   /** Explicit permission patterns (`crm.deal.read`, `crm.*.read`); empty means none beyond the roles. */
   permissions: string[];
   kind: PrincipalKind;
+  /**
+   * Users: the token's issuer (`iss`). With it, `sub` is the provider's subject until the request
+   * authenticator resolves it to the Tessera user's id (tessera_identities) and drops it.
+   */
+  issuer?: string;
+  /** Users: what the token says about the person, used when the user is provisioned on first sign-in. */
+  profile?: { email?: string; name?: string };
 }
 
 /** Lower-cases, trims and de-duplicates role names (roles match case-insensitively). */

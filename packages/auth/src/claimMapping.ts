@@ -83,6 +83,9 @@ export function principalFromClaims(claims: JWTPayload, mapping: ClaimMapping): 
     const raw = readPath(claims, mapping.tenant);
     if (typeof raw === "string" && raw !== "") tenantId = mapping.tenantFromClaim ? mapping.tenantFromClaim(raw) : raw;
   }
+  const text = (value: unknown): string | undefined => (typeof value === "string" && value.trim() !== "" ? value.trim() : undefined);
+  const email = text(claims.email);
+  const name = text(claims.name) ?? text(claims.preferred_username);
   return {
     sub,
     tenantId,
@@ -90,5 +93,7 @@ export function principalFromClaims(claims: JWTPayload, mapping: ClaimMapping): 
     teams: uniqueStrings(collect(claims, mapping.teams)),
     permissions: uniqueStrings(collect(claims, mapping.permissions)),
     kind: "user",
+    ...(typeof claims.iss === "string" ? { issuer: claims.iss } : {}),
+    ...(email || name ? { profile: { ...(email ? { email } : {}), ...(name ? { name } : {}) } } : {}),
   };
 }

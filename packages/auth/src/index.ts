@@ -34,6 +34,7 @@ export {
   type RequestAuthOptions,
   type RequestAuthenticator,
 } from "./requestContext.ts";
+export { platformIdentity, type PlatformIdentity, type ProvisioningOptions } from "./platformIdentity.ts";
 export { oidcLoginPlugin, safeReturnTo, LOGIN_COOKIE, type OidcLoginOptions } from "./oidcLogin.ts";
 export { fetchDiscovery, type OidcMetadata } from "./discovery.ts";
 export { devSignInPlugin, DEV_SIGN_IN_PATH, type DevSignInOptions, type DevUser } from "./devSignIn.ts";

@@ -8,6 +8,7 @@ import { readCredential } from "./credentials.ts";
 import type { SessionOrigins } from "./browserSession.ts";
 import type { MembershipCheck } from "./membership.ts";
 import { normaliseRoles, toRequestContext, type Principal } from "./Principal.ts";
+import type { PlatformIdentity } from "./platformIdentity.ts";
 import { UUID_PATTERN } from "@tessera/schema";
 
 export const TENANT_HEADER = "x-tenant-id";
@@ -27,21 +28,27 @@ export interface RequestAuthOptions {
   /** Without it, a tenant named only by the header cannot be checked and is refused (403). */
   isMember?: MembershipCheck;
   /**
-   * Where a member's roles and teams come from: `membership` (default) — the tenant's Membership
-   * rows, whatever roles the token claims, so a token can never lift a user above the role the
-   * tenant gave them; `token` — the token's claims (the identity provider is trusted for roles),
-   * the memberships only when the token claims none. Without `isMember`, always the token.
+   * Where a user's tenant and roles come from, the operator's choice:
+   * - `membership` (default): the tenant from the token's claim or the `x-tenant-id` header, checked
+   *   against the user's Membership rows, which also give the roles and teams — whatever roles the
+   *   token claims, so a token never lifts a user above the role the tenant gave them;
+   * - `token`: the identity provider is trusted for both: the token must name the tenant and the roles;
+   *   no membership is required (one is recorded on first entry, so the tenant sees its users);
+   * - `both`: the token's tenant and roles, and the tenant must be one of the user's memberships.
+   * Without `isMember`, always the token.
    */
   roleSource?: RoleSource;
+  /** Resolves token subjects to Tessera users and organisation claims to tenants (platformIdentity.ts). */
+  identity?: PlatformIdentity;
   /** Single-tenant mode (`TENANT_ID`): every request runs in this tenant; other tenants are 403. */
   tenantId?: string | null;
   /** Accept the admin UI's session cookie (with its CSRF checks) from these origins besides the server's own. */
   session?: SessionOrigins;
 }
 
-export type RoleSource = "membership" | "token";
+export type RoleSource = "membership" | "token" | "both";
 
-export const ROLE_SOURCES: readonly RoleSource[] = ["membership", "token"];
+export const ROLE_SOURCES: readonly RoleSource[] = ["membership", "token", "both"];
 
 export interface RequestAuthenticator {
   /** The caller with its tenant resolved; throws AuthError 401 without credentials. */
@@ -64,12 +71,15 @@ function headerTenant(headers: IncomingHttpHeaders): string | null {
 
 export function createRequestAuthenticator(options: RequestAuthOptions): RequestAuthenticator {
   const boundTenant = options.tenantId ? options.tenantId.toLowerCase() : null;
-  const fromToken = options.roleSource === "token";
+  const roleSource: RoleSource = options.roleSource ?? "membership";
 
   async function authenticate(request: CredentialSource): Promise<Principal | null> {
     const credential = readCredential(request.headers, options.session);
     if (!credential) return null;
-    if (credential.kind === "jwt") return options.verifyToken(credential.token);
+    if (credential.kind === "jwt") {
+      const principal = await options.verifyToken(credential.token);
+      return options.identity ? options.identity.resolve(principal) : principal;
+    }
     if (!options.apiKeys) throw unauthenticated("invalid", "This server does not accept API keys; sign in with a bearer token.");
     return verifyApiKey(options.apiKeys, credential.key);
   }
@@ -95,8 +105,17 @@ export function createRequestAuthenticator(options: RequestAuthOptions): Request
       if (claimed || boundTenant) return { ...principal, tenantId };
       throw forbidden("not_member", "This server cannot check tenant memberships, so a tenant chosen by header is refused.");
     }
+    if (roleSource === "token") {
+      // The identity provider vouches for tenant and roles; a tenant named only by a header is not its word.
+      if (!claimed && !boundTenant) throw forbidden("no_tenant", "This server takes the tenant from the sign-in token, and the token names none; ask the identity provider to include it.");
+      if (principal.roles.length === 0) throw forbidden("no_roles", "This server takes roles from the sign-in token, and the token carries none; ask an administrator of the identity provider to grant you a role.");
+      await options.identity?.ensureMembership(principal, tenantId);
+      const membership = await options.isMember(principal.sub, tenantId);
+      return { ...principal, tenantId, teams: principal.teams.length > 0 ? principal.teams : [...(membership?.teams ?? [])] };
+    }
     const membership = await options.isMember(principal.sub, tenantId);
     if (!membership) throw forbidden("not_member", "You are not a member of this tenant; ask one of its administrators to invite you.");
+    const fromToken = roleSource === "both";
     return {
       ...principal,
       tenantId,

@@ -36,7 +36,7 @@ describe("dev issuer", () => {
     const issuer = await DevIssuer.open(dataDir);
     const token = await issuer.issueDevToken({ sub: USER, roles: ["Admin"], tenantId: TENANT, teams: ["team-1"] });
     const principal = await issuer.verifier().verify(token);
-    expect(principal).toEqual({ sub: USER, tenantId: TENANT, roles: ["admin"], teams: ["team-1"], permissions: [], kind: "user" });
+    expect(principal).toEqual({ sub: USER, tenantId: TENANT, roles: ["admin"], teams: ["team-1"], permissions: [], kind: "user", issuer: DEV_ISSUER });
     // It is an ordinary JWT: any verifier with the published JWKS accepts it.
     const external = createJwtVerifier({ issuer: DEV_ISSUER, audience: DEV_AUDIENCE, jwks: issuer.jwks });
     await expect(external.verify(token)).resolves.toMatchObject({ sub: USER });

@@ -144,7 +144,7 @@ describe("resolveRequestContext", () => {
     const token = await issuer.issueDevToken({ sub: bob, roles: ["admin"], tenantId: TENANT_B, teams: [teamId] });
     const ctx = await auth.resolveRequestContext({ headers: bearer(token) });
     expect(ctx.principal).toMatchObject({ sub: bob, roles: ["viewer"], teams: [] });
-    const trusting = createRequestAuthenticator({ verifyToken: (t) => issuer.verifier().verify(t), isMember, roleSource: "token" });
+    const trusting = createRequestAuthenticator({ verifyToken: (t) => issuer.verifier().verify(t), isMember, roleSource: "both" });
     expect((await trusting.resolveRequestContext({ headers: bearer(token) })).principal).toMatchObject({ roles: ["admin"], teams: [teamId] });
     // Trusting the token for roles still needs a membership of the tenant.
     const foreign = await issuer.issueDevToken({ sub: bob, roles: ["admin"], tenantId: TENANT_A });

@@ -30,9 +30,23 @@ async function rejection(promise: Promise<unknown>): Promise<AuthError> {
 
 describe("JWT verification", () => {
   it("accepts a valid token and maps the Tessera claims", async () => {
-    const token = await sign(key, { roles: ["Sales", "sales", "Manager"], tenant_id: TENANT, teams: ["t1"], permissions: ["crm.deal.read"] }, { issuer: ISSUER, audience: AUDIENCE });
+    const token = await sign(
+      key,
+      { roles: ["Sales", "sales", "Manager"], tenant_id: TENANT, teams: ["t1"], permissions: ["crm.deal.read"], email: "ada@example.test", preferred_username: "ada" },
+      { issuer: ISSUER, audience: AUDIENCE },
+    );
     const principal = await verifier.verify(token);
-    expect(principal).toEqual({ sub: "user-1", tenantId: TENANT, roles: ["sales", "manager"], teams: ["t1"], permissions: ["crm.deal.read"], kind: "user" });
+    // The issuer and profile are for the platform identity (who `sub` is, provisioning); the engine never sees them.
+    expect(principal).toEqual({
+      sub: "user-1",
+      tenantId: TENANT,
+      roles: ["sales", "manager"],
+      teams: ["t1"],
+      permissions: ["crm.deal.read"],
+      kind: "user",
+      issuer: ISSUER,
+      profile: { email: "ada@example.test", name: "ada" },
+    });
     expect(toRequestContext(principal, { tenantId: TENANT, correlationId: "req-1" })).toEqual({
       tenantId: TENANT,
       correlationId: "req-1",

@@ -1,6 +1,6 @@
 // Deployment settings read from the environment (twelve-factor); every one is optional on the
 // embedded default. Bad values are refused at start with the variable's name.
-import { ROLE_SOURCES, type IssuerConfig, type RoleSource } from "@tessera/auth";
+import { ROLE_SOURCES, type IssuerConfig, type ProvisioningOptions, type RoleSource } from "@tessera/auth";
 import type { OidcClientConfig, RateLimitOptions } from "@tessera/server";
 import { DEFAULT_FAILED_CREDENTIALS, DEFAULT_RATE_LIMIT } from "@tessera/server";
 import { DEFAULT_MAX_WRITE_RECORDS } from "@tessera/graphql";
@@ -10,8 +10,10 @@ export interface ApiConfig {
   issuer: IssuerConfig | null;
   oidcClient?: OidcClientConfig;
   tenantId?: string;
-  /** TESSERA_ROLE_SOURCE: `membership` (default) or `token`. */
+  /** TESSERA_ROLE_SOURCE: `membership` (default), `token` or `both`. */
   roleSource: RoleSource;
+  /** TESSERA_PROVISION_USERS (1, the default, or 0) and TESSERA_DEFAULT_ROLE. */
+  provisioning: ProvisioningOptions;
   corsOrigins: string[];
   rateLimit: RateLimitOptions;
   /** TESSERA_MAX_WRITE_RECORDS: records one GraphQL request may write. */
@@ -98,6 +100,14 @@ function metricsTokenFromEnv(token: string): string {
   return token;
 }
 
+/** Users created on their first sign-in unless TESSERA_PROVISION_USERS=0; a first membership's role. */
+function provisioningFromEnv(env: NodeJS.ProcessEnv): ProvisioningOptions {
+  const raw = env.TESSERA_PROVISION_USERS ?? "";
+  if (raw !== "" && raw !== "1" && raw !== "0") throw new ConfigError(`TESSERA_PROVISION_USERS must be 1 (on) or 0 (off), got '${raw}'`);
+  const role = env.TESSERA_DEFAULT_ROLE?.trim();
+  return { enabled: raw !== "0", ...(role ? { defaultRole: role } : {}) };
+}
+
 export function apiConfigFromEnv(env: NodeJS.ProcessEnv = process.env): ApiConfig {
   const issuerUrl = env.OIDC_ISSUER;
   let issuer: IssuerConfig | null = null;
@@ -123,6 +133,7 @@ export function apiConfigFromEnv(env: NodeJS.ProcessEnv = process.env): ApiConfi
     oidcClient,
     tenantId: env.TENANT_ID || undefined,
     roleSource: roleSourceFromEnv(env),
+    provisioning: provisioningFromEnv(env),
     corsOrigins: (env.CORS_ORIGINS ?? "").split(",").map((o) => o.trim()).filter(Boolean),
     rateLimit: {
       perIp: positiveInt(env, "RATE_LIMIT_PER_IP", DEFAULT_RATE_LIMIT.perIp),

@@ -7,10 +7,17 @@ describe("TESSERA_ROLE_SOURCE", () => {
     expect(apiConfigFromEnv({}).roleSource).toBe("membership");
     expect(apiConfigFromEnv({ TESSERA_ROLE_SOURCE: "membership" }).roleSource).toBe("membership");
     expect(apiConfigFromEnv({ TESSERA_ROLE_SOURCE: "token" }).roleSource).toBe("token");
+    expect(apiConfigFromEnv({ TESSERA_ROLE_SOURCE: "both" }).roleSource).toBe("both");
+  });
+
+  it("provisions users on first sign-in unless TESSERA_PROVISION_USERS=0, with an optional default role", () => {
+    expect(apiConfigFromEnv({}).provisioning).toEqual({ enabled: true });
+    expect(apiConfigFromEnv({ TESSERA_PROVISION_USERS: "0", TESSERA_DEFAULT_ROLE: "viewer" }).provisioning).toEqual({ enabled: false, defaultRole: "viewer" });
+    expect(() => apiConfigFromEnv({ TESSERA_PROVISION_USERS: "yes" })).toThrow(/TESSERA_PROVISION_USERS must be 1 \(on\) or 0 \(off\)/);
   });
 
   it("refuses anything else, naming the variable", () => {
     expect(() => apiConfigFromEnv({ TESSERA_ROLE_SOURCE: "tokens" })).toThrow(ConfigError);
-    expect(() => apiConfigFromEnv({ TESSERA_ROLE_SOURCE: "tokens" })).toThrow(/TESSERA_ROLE_SOURCE must be one of membership, token/);
+    expect(() => apiConfigFromEnv({ TESSERA_ROLE_SOURCE: "tokens" })).toThrow(/TESSERA_ROLE_SOURCE must be one of membership, token, both/);
   });
 });

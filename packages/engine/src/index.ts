@@ -11,3 +11,4 @@ export { Authorizer, type AccessDecision } from "./authorization/Authorizer.ts";
 export { validateInput } from "./validate/validateInput.ts";
 export { TenantRegistry, type Tenant } from "./TenantRegistry.ts";
 export { ApiKeyStore, looksLikeApiKey, type ApiKeyRecord, type ApiKeyCheck, type CreateApiKeyInput, type CreatedApiKey } from "./system/ApiKeyStore.ts";
+export { IdentityStore, USER_MODEL, type IdentityClaims, type ResolvedUser, type TenantLink, type Identity } from "./system/IdentityStore.ts";

@@ -52,3 +52,4 @@ export {
   type InterfaceSchema,
 } from "./interfaceForm/index.ts";
 export { UUID_PATTERN } from "./uuid.ts";
+export { PLATFORM_MODEL_NAMES, PLATFORM_MODELS, withPlatformModels, type PlatformModelName } from "./platformModels.ts";

@@ -20,6 +20,7 @@ import { SchemaLoadError, type SchemaIssue } from "./SchemaLoadError.ts";
 import { checkAuthorizationWheres, normaliseFieldAccess, normalisePermissionPrefix, normalisePolicies, normaliseRowRules } from "./authorization/normaliseAuthorization.ts";
 import { parseRoleList } from "./authorization/roleList.ts";
 import { policyCovers, resourceName } from "./authorization/permissions.ts";
+import { withPlatformModels } from "./platformModels.ts";
 
 const SCALAR_TYPES: readonly ScalarType[] = [
   "id", "string", "text", "int", "float", "decimal", "money", "boolean", "date", "datetime", "json",
@@ -75,10 +76,12 @@ export function normaliseSchema(raw: RawSchema): SchemaIR {
   const config = normaliseConfig((raw.config ?? {}) as Record<string, unknown>, report);
   const enumNames = new Set(enums.map((e) => e.name));
 
-  const modelEntries = Object.entries(raw.models ?? {});
-  if (modelEntries.length === 0) report("schema", "models", "a schema needs at least one model");
+  if (Object.keys(raw.models ?? {}).length === 0) report("schema", "models", "a schema needs at least one model");
+  const platform = withPlatformModels(raw);
+  for (const issue of platform.issues) report(issue.model, issue.key, issue.message);
+  const modelEntries = Object.entries(platform.schema.models);
   const models = modelEntries.map(([name, model]) => normaliseModel(name, model, enums, report));
-  checkCrossModel(models, raw, enumNames, report);
+  checkCrossModel(models, platform.schema, enumNames, report);
   checkAuthorizationWheres(models, enums, config, report);
   checkGlobalModelPolicies(models, config, report);
 

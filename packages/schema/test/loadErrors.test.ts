@@ -156,3 +156,35 @@ describe("global models (tenantScoped: false) hold platform data no tenant role 
     expect(ir.ir.models.find((m) => m.name === "Person")!.access).toEqual({ read: [], create: [], update: [], delete: [] });
   });
 });
+
+describe("platform identity models (User, Team, Membership) every app has", () => {
+  it("are added to a schema that declares none", () => {
+    const ir = defineSchema({ models: { Company: company() } } as never).ir;
+    expect(ir.models.map((m) => m.name)).toEqual(["Company", "User", "Team", "Membership"]);
+    const user = ir.models.find((m) => m.name === "User")!;
+    expect(user.tenantScoped).toBe(false);
+    expect(user.rowRules.read).toHaveLength(1);
+    expect(ir.models.find((m) => m.name === "Membership")!.fields.find((f) => f.name === "role")!.type).toBe("string");
+  });
+
+  it("are extended by an app's declaration: its fields and ui join the platform's", () => {
+    const Role = defineEnum("Role", ["reader", "editor"]);
+    const ir = defineSchema({
+      models: {
+        Company: company(),
+        User: model({ fields: { phone: f.string().max(40) }, ui: { displayField: "email" } } as never),
+        Membership: model({ fields: { role: f.enum(Role).required() } } as never),
+      },
+    } as never).ir;
+    const user = ir.models.find((m) => m.name === "User")!;
+    expect(user.fields.map((f) => f.name)).toEqual(expect.arrayContaining(["email", "name", "avatarUrl", "active", "phone"]));
+    expect(user.ui.displayField).toBe("email");
+    expect(user.relations.map((r) => r.name)).toContain("memberships");
+    expect(ir.models.find((m) => m.name === "Membership")!.fields.find((f) => f.name === "role")).toMatchObject({ type: "enum", enum: "Role" });
+  });
+
+  it("refuse a change of a platform field's type, or of tenant scoping, naming model and key", () => {
+    expectIssue(dsl({ Company: company(), User: model({ fields: { email: f.int() } } as never) }), "User", "fields.email", /platform field of type string/);
+    expectIssue(dsl({ Company: company(), Team: model({ tenantScoped: false, fields: {} } as never) }), "Team", "tenantScoped", /platform model and is tenant-scoped/);
+  });
+});

@@ -17,6 +17,8 @@ import {
   sessionTokenOfUpgrade,
   type DevIssuer,
   type IssuerConfig,
+  platformIdentity,
+  type ProvisioningOptions,
   type RoleSource,
 } from "@tessera/auth";
 import { buildGraphQLSchema, connectionHeaders, DEFAULT_MAX_WRITE_RECORDS, describeApi, graphqlPlugin, graphqlSubscriptionsPlugin, GRAPHQL_WS_PATH } from "@tessera/graphql";
@@ -43,8 +45,10 @@ export interface ApiServerOptions extends Omit<ServerOptions, "register"> {
   oidcClient?: OidcClientConfig;
   /** Single-tenant mode: every request runs in this tenant. */
   tenantId?: string;
-  /** Where members' roles come from: the tenant's memberships (default) or the token's claims. */
+  /** Where users' tenant and roles come from: memberships (default), the token, or both (requestContext.ts). */
   roleSource?: RoleSource;
+  /** Users created on their first sign-in (default on) and the role of a first membership. */
+  provisioning?: ProvisioningOptions;
   nodeEnv?: string;
   /** Names this node's event consumer for subscriptions (`graphql-ws:<nodeId>`); default the process id. */
   nodeId?: string;
@@ -120,6 +124,7 @@ export async function createApiServer(options: ApiServerOptions): Promise<ApiSer
     apiKeys: new ApiKeyStore(options.engine.db),
     isMember,
     roleSource: options.roleSource ?? "membership",
+    identity: platformIdentity(options.engine, options.provisioning),
     ...(options.tenantId ? { tenantId: options.tenantId } : {}),
   });
   let realtime: RealtimeHub | undefined;

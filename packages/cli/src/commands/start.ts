@@ -37,6 +37,7 @@ export async function startCommand(options: CommonOptions & { port: number; host
     oidcClient: config.oidcClient,
     tenantId: config.tenantId,
     roleSource: config.roleSource,
+    provisioning: config.provisioning,
     corsOrigins: config.corsOrigins,
     rateLimit: config.rateLimit,
     maxWriteRecords: config.maxWriteRecords,

@@ -8,3 +8,4 @@ export { generateMigration, planFromFiles, type GenerateMigrationOptions, type P
 export { checkMigrations, type CheckMigrationsOptions, type CheckResult } from "./checkMigrations.ts";
 export { migrate, type MigrateOptions, type MigrateResult } from "./migrate.ts";
 export { splitSql } from "./splitSql.ts";
+export { API_KEYS_TABLE, IDENTITIES_TABLE, TENANT_LINKS_TABLE } from "./systemTables.ts";

@@ -11,6 +11,10 @@ export const NOTIFY_TRIGGER = "tessera_events_notify";
 export const EXTENSIONS = ["pg_trgm", "unaccent"] as const;
 /** API keys of machine clients (engine/src/system/ApiKeyStore.ts); system path only. */
 export const API_KEYS_TABLE = "tessera_api_keys";
+/** Who a user is at each identity provider: (issuer, subject) → user (engine/src/system/IdentityStore.ts). */
+export const IDENTITIES_TABLE = "tessera_identities";
+/** Tenants as identity providers name them (a ZITADEL organisation id) → Tessera tenant. */
+export const TENANT_LINKS_TABLE = "tessera_tenant_links";
 
 const q = quoteIdent;
 
@@ -120,14 +124,52 @@ export function systemObjects(appRole: string): SystemObjects {
         // Keys are created, verified and revoked through the system API only; the app role never reads hashes.
         grants: [],
       },
+      {
+        name: IDENTITIES_TABLE,
+        kind: "system",
+        owner: "system",
+        columns: [
+          { name: "id", type: "uuid", notNull: true, primaryKey: true, default: "gen_random_uuid()" },
+          // The token's `iss` and `sub`: any strings (ZITADEL's numeric ids, `auth0|…`), never parsed.
+          { name: "issuer", type: "text", notNull: true },
+          { name: "subject", type: "text", notNull: true },
+          { name: "user_id", type: "uuid", notNull: true },
+          { name: "created_at", type: "timestamptz", notNull: true, default: "now()" },
+        ],
+        rls: false,
+        // Resolved and provisioned at sign-in on the system path; the app role never reads it.
+        grants: [],
+      },
+      {
+        name: TENANT_LINKS_TABLE,
+        kind: "system",
+        owner: "system",
+        columns: [
+          { name: "id", type: "uuid", notNull: true, primaryKey: true, default: "gen_random_uuid()" },
+          { name: "issuer", type: "text", notNull: true },
+          { name: "external_id", type: "text", notNull: true },
+          { name: "tenant_id", type: "uuid", notNull: true },
+          { name: "created_at", type: "timestamptz", notNull: true, default: "now()" },
+        ],
+        rls: false,
+        grants: [],
+      },
     ],
     indexes: [
       { name: `${events}_model_record_id_seq_idx`, table: events, unique: false, method: "btree", keys: [q("model"), q("record_id"), q("seq")] },
       { name: `${events}_tenant_id_seq_idx`, table: events, unique: false, method: "btree", keys: [q("tenant_id"), q("seq")] },
       { name: `${apiKeys}_tenant_id_idx`, table: apiKeys, unique: false, method: "btree", keys: [q("tenant_id")] },
+      // One user per identity: concurrent first sign-ins of one subject race on this index, one wins.
+      { name: `${IDENTITIES_TABLE}_issuer_subject_key`, table: IDENTITIES_TABLE, unique: true, method: "btree", keys: [q("issuer"), q("subject")] },
+      { name: `${IDENTITIES_TABLE}_user_id_idx`, table: IDENTITIES_TABLE, unique: false, method: "btree", keys: [q("user_id")] },
+      { name: `${TENANT_LINKS_TABLE}_issuer_external_id_key`, table: TENANT_LINKS_TABLE, unique: true, method: "btree", keys: [q("issuer"), q("external_id")] },
+      { name: `${TENANT_LINKS_TABLE}_tenant_id_idx`, table: TENANT_LINKS_TABLE, unique: false, method: "btree", keys: [q("tenant_id")] },
     ],
     // A tenant's keys go with the tenant.
-    foreignKeys: [{ name: `${apiKeys}_tenant_id_fkey`, table: apiKeys, column: "tenant_id", refTable: tenants, refColumn: "id", onDelete: "cascade" }],
+    foreignKeys: [
+      { name: `${apiKeys}_tenant_id_fkey`, table: apiKeys, column: "tenant_id", refTable: tenants, refColumn: "id", onDelete: "cascade" },
+      { name: `${TENANT_LINKS_TABLE}_tenant_id_fkey`, table: TENANT_LINKS_TABLE, column: "tenant_id", refTable: tenants, refColumn: "id", onDelete: "cascade" },
+    ],
     // System events (tenant_id NULL) are visible to every tenant; tenant events only to their own.
     policies: [{ name: tenantPolicyName, table: events, role: appRole, using: eventsMatch, check: eventsMatch }],
     triggers: [
