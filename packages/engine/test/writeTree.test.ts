@@ -183,6 +183,18 @@ describe("a nested create", () => {
     expect(deal!.contactId).toBe(chosen);
   });
 
+  it("refuses a field the principal may not write anywhere in the tree, before any statement", async () => {
+    const tree = { firstName: "Owner", ownerId: USERS.sara, deals: { create: [{ title: "Lost one", ownerId: USERS.sara, lostReason: "price" }] } };
+    const error = await failsWholly(() => engine.write({ model: "Contact", create: tree }, sales), "FORBIDDEN");
+    expect(error.fieldErrors).toEqual([expect.objectContaining({ path: ["data", "deals", "create", 0, "lostReason"], rule: "field_access" })]);
+  });
+
+  it("answers a tree that is neither a create nor an update with a typed error", async () => {
+    const error = await failure(engine.write({ model: "Deal" } as never, admin));
+    expect(error.code).toBe("VALIDATION_FAILED");
+    expect(error.message).toMatch(/give create: data, or update: \{ where, data \}/);
+  });
+
   it("reports every error of the tree at once, with the path of each input", async () => {
     const tree = { title: "", contact: { create: { firstName: "X", email: "not-an-email", company: { create: { name: "" } } } }, activities: { create: [{ title: "No type" }], disconnect: [] } };
     const error = await failsWholly(() => engine.write({ model: "Deal", create: tree }, admin), "VALIDATION_FAILED");

@@ -92,6 +92,8 @@ export class WriteTreePlanner {
     let plan: WritePlan | undefined;
     if ("create" in tree) {
       plan = this.create(root, tree.create, ["data"], undefined);
+    } else if (!asObject((tree as { update?: unknown }).update)) {
+      throw validationFailed([{ path: [], message: "give create: data, or update: { where, data }", rule: "type" }]);
     } else {
       const { where, data, expectedVersion } = tree.update;
       this.authorize(root, "update");
@@ -167,7 +169,7 @@ export class WriteTreePlanner {
         const planned = this.toMany(model, relation, value, mode, [...path, name]);
         if (planned) toMany.push(planned);
       } else {
-        this.errors.push({ path: [...path, name], message: `${model.name}.${name} is many-to-many: nested writes cannot link it yet; write the join through its own model`, rule: "unsupported" });
+        this.errors.push({ path: [...path, name], message: `${model.name}.${name} is many-to-many, and no write can link or unlink its records yet; leave it out`, rule: "unsupported" });
       }
     }
     if (parentKey) {
