@@ -6,7 +6,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { randomUUID } from "node:crypto";
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { FastifyInstance } from "fastify";
 import { defineEnum, defineSchema, f, model } from "@tessera/schema";
 import { Engine, systemContext } from "@tessera/engine";
@@ -189,7 +189,6 @@ describe("identity provider subjects, with tenant and roles from the token (TESS
 
 describe("roles from the tenant's memberships (the default)", () => {
   beforeAll(() => serve("membership"));
-  afterEach(() => undefined);
 
   it("refuses a provisioned user who is not a member, then gives the membership's role, whatever the token claims", async () => {
     const bearer = await token("auth0|newcomer", ["librarian"], A);
@@ -219,5 +218,8 @@ describe("both: the token's tenant and roles, and a membership of that tenant", 
     expect((admitted.json() as { user: { roles: string[] } }).user.roles).toEqual(["librarian"]);
     // A token for tenant A, where the user has no membership, stays refused.
     expect((await session(await token("auth0|both", ["librarian"], A))).status).toBe(403);
+    // Removing the membership revokes access (at once here: the membership cache is off in this test).
+    await engine.model("Membership").deleteMany({ userId }, systemContext(B));
+    expect((await session(bearer)).status).toBe(403);
   });
 });
