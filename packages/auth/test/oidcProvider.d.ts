@@ -1,4 +1,4 @@
-// The part of oidc-provider's API the sign-in test uses (the package ships no type declarations).
+// The part of oidc-provider's API the sign-in and identity tests use (the package ships no type declarations).
 declare module "oidc-provider" {
   import type { IncomingMessage, ServerResponse } from "node:http";
 
@@ -39,9 +39,31 @@ declare module "oidc-provider" {
     extraTokenClaims?: (ctx: unknown, token: unknown) => Promise<Record<string, unknown>>;
   }
 
+  interface ClientInstance {
+    clientId: string;
+  }
+
+  interface ResourceServerInstance {
+    identifier(): string;
+  }
+
+  interface AccessTokenInstance {
+    /** Persists the token and returns its value (a JWT when the resource server asks for one). */
+    save(): Promise<string>;
+  }
+
   export default class Provider {
     constructor(issuer: string, configuration: Configuration);
     readonly Grant: GrantClass;
+    readonly Client: { find(id: string): Promise<ClientInstance | undefined> };
+    readonly ResourceServer: new (identifier: string, info: Record<string, unknown>) => ResourceServerInstance;
+    readonly AccessToken: new (init: {
+      accountId: string;
+      client: ClientInstance | undefined;
+      grantId: string;
+      scope: string;
+      resourceServer: ResourceServerInstance;
+    }) => AccessTokenInstance;
     callback(): (req: IncomingMessage, res: ServerResponse) => void;
     interactionDetails(req: IncomingMessage, res: ServerResponse): Promise<InteractionDetails>;
     interactionFinished(req: IncomingMessage, res: ServerResponse, result: Record<string, unknown>, options?: { mergeWithLastSubmission?: boolean }): Promise<void>;
