@@ -223,6 +223,12 @@ describe("aggregates and group-by", () => {
     expect(r.dealsGroupBy[0]).toEqual({ key: { stage: "lead" }, count: 2, sum: { value: "150.0000" } });
     const filtered = dataOf(await h.gql(`{ dealsGroupBy(by: [stage, companyId], where: { companyId_not: null }, orderBy: [stage_DESC]) { key { stage companyId } count } }`));
     expect(filtered.dealsGroupBy[0]).toEqual({ key: { stage: "lost", companyId: ids.globex }, count: 1 });
+    // Groups are ordered by grouped fields only (the engine's check, reported on orderBy's item);
+    // an empty orderBy is the default order, not an empty ORDER BY.
+    const ungrouped = errorOf(await h.gql(`{ dealsGroupBy(by: [stage], orderBy: [stage_ASC, value_DESC]) { count } }`), "VALIDATION_FAILED");
+    expect(ungrouped.extensions.fieldErrors).toEqual([expect.objectContaining({ path: ["orderBy", 1], rule: "unknown_field" })]);
+    const unordered = dataOf(await h.gql(`{ dealsGroupBy(by: [stage], orderBy: []) { key { stage } } }`));
+    expect(unordered.dealsGroupBy.map((g: { key: { stage: string } }) => g.key.stage)).toEqual(["lead", "qualified", "proposal", "won", "lost"]);
   });
 });
 
@@ -352,8 +358,8 @@ describe("mutations", () => {
     const deleted = dataOf(await h.gql(`mutation($id: ID!) { deleteDeal(where: { id: $id }) { title deletedAt contact { firstName } } }`, { id: ids.Zeta }));
     expect(deleted.deleteDeal.deletedAt).not.toBeNull();
     expect(deleted.deleteDeal.contact).toEqual({ firstName: "Ana" });
-    const lists = dataOf(await h.gql(`query($id: ID!) { deals(where: { id: $id }) { title } trash: deals(where: { id: $id }, deleted: ONLY) { title } one: deal(where: { id: $id }) { title } oneTrashed: deal(where: { id: $id }, deleted: INCLUDE) { title } }`, { id: ids.Zeta }));
-    expect(lists).toEqual({ deals: [], trash: [{ title: "Zeta" }], one: null, oneTrashed: { title: "Zeta" } });
+    const lists = dataOf(await h.gql(`query($id: ID!) { deals(where: { id: $id }) { title } trash: deals(where: { id: $id }, deleted: ONLY) { title } one: deal(where: { id: $id }) { title } oneTrashed: deal(where: { id: $id }, deleted: INCLUDE) { title } onlyTrashed: deal(where: { id: $id }, deleted: ONLY) { title contact { firstName } } }`, { id: ids.Zeta }));
+    expect(lists).toEqual({ deals: [], trash: [{ title: "Zeta" }], one: null, oneTrashed: { title: "Zeta" }, onlyTrashed: { title: "Zeta", contact: { firstName: "Ana" } } });
     const restored = dataOf(await h.gql(`mutation($id: ID!) { restoreDeal(where: { id: $id }) { deletedAt } }`, { id: ids.Zeta }));
     expect(restored.restoreDeal.deletedAt).toBeNull();
     const destroyed = dataOf(await h.gql(`mutation($id: ID!) { destroyDeal(where: { id: $id }) { title contact { firstName } } }`, { id: ids.Zeta }));

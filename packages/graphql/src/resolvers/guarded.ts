@@ -40,11 +40,10 @@ export function withoutNulls(args: Args, keys: readonly string[]): Data {
 }
 
 /**
- * One record by a unique where, optionally among soft-deleted ones. Repository.findUnique does not
- * pass its `deleted` option on to the compiler (engine bug), so trash reads use findMany, first: 1.
+ * One record by a unique where, optionally among soft-deleted ones: Repository.findUnique, which
+ * takes `deleted` itself. Kept only for mutationResolvers.ts (its read-backs); new code calls
+ * findUnique directly, and this goes once that file stops importing it.
  */
 export async function findOne(repo: Repository, where: Where, ctx: RequestContext, selection: Selection, deleted: FindManyArgs["deleted"]): Promise<RecordData | null> {
-  if (deleted === undefined || deleted === "exclude") return repo.findUnique(where, ctx, selection);
-  const page = await repo.findMany({ ...selection, where, deleted, first: 1 }, ctx);
-  return page.nodes[0] ?? null;
+  return repo.findUnique(where, ctx, { ...selection, ...(deleted ? { deleted } : {}) });
 }
