@@ -2,6 +2,7 @@
 // meetings are added inline through the same createActivity mutation the API offers everyone.
 import { useState } from "react";
 import { useQuery, useQueryClient } from "@tanstack/react-query";
+import { UUID_PATTERN } from "@tessera/schema/uuid";
 import { ApiError, gql } from "../api/client.ts";
 import { getSession } from "../auth/session.ts";
 import type { ApiDescription, ModelDescription } from "../api/meta.ts";
@@ -16,13 +17,12 @@ import { realtime } from "../realtime/live.ts";
 
 type Row = Record<string, unknown>;
 const KINDS = ["note", "call", "meeting"] as const;
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /** The signed-in user owns what they log: sales may only write activities assigned to themselves. */
 function authorOf(activity: ModelDescription): { assignedToId?: string } {
   const sub = getSession()?.user.id;
   const assignable = activity.fields.some((f) => f.name === "assignedToId" && f.writable);
-  return assignable && sub && UUID.test(sub) ? { assignedToId: sub } : {};
+  return assignable && sub && UUID_PATTERN.test(sub) ? { assignedToId: sub } : {};
 }
 
 interface Entry {

@@ -2,11 +2,11 @@
 // and the notification toasts, and one cached list of the tenant's users for the board's owner filter
 // and @mention matching.
 import { useQuery } from "@tanstack/react-query";
+// The subpath, not "@tessera/schema": the package root also holds the Node-only schema loaders.
+import { UUID_PATTERN } from "@tessera/schema/uuid";
 import { gql } from "../api/client.ts";
 import { displaySelection } from "../api/documents.ts";
 import { displayText, type ApiDescription, type ModelDescription } from "../api/meta.ts";
-
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 export interface UserName {
   id: string;
@@ -20,7 +20,7 @@ function userModel(meta: ApiDescription): ModelDescription | undefined {
 /** `{ id: name }` of the users among `ids` the principal may read (at most 100). */
 export async function fetchUserNames(meta: ApiDescription, ids: string[]): Promise<Record<string, string>> {
   const user = userModel(meta);
-  const wanted = ids.filter((id) => UUID.test(id));
+  const wanted = ids.filter((id) => UUID_PATTERN.test(id));
   if (!user || wanted.length === 0) return {};
   const answer = await gql<{ list: Record<string, string>[] }>(
     `query Users($ids: [ID!]) { list: ${user.api.plural}(where: { ${user.primaryKey}_in: $ids }, first: 100) { ${user.primaryKey} ${displaySelection(user)} } }`,
@@ -30,7 +30,7 @@ export async function fetchUserNames(meta: ApiDescription, ids: string[]): Promi
 }
 
 export function useActorNames(meta: ApiDescription, subs: (string | null | undefined)[]): Record<string, string> {
-  const ids = [...new Set(subs.filter((s): s is string => typeof s === "string" && UUID.test(s)))].sort();
+  const ids = [...new Set(subs.filter((s): s is string => typeof s === "string" && UUID_PATTERN.test(s)))].sort();
   const names = useQuery({
     queryKey: ["actor-names", ids],
     queryFn: () => fetchUserNames(meta, ids),
