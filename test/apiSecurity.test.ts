@@ -22,7 +22,7 @@ const ids: Record<string, string> = {};
 interface GraphQLResponse {
   status: number;
   data: Record<string, unknown> | null;
-  errors?: { message: string; extensions?: { code?: string } }[];
+  errors?: { message: string; path?: (string | number)[]; extensions?: { code?: string; fieldErrors?: { path: (string | number)[]; rule: string }[] } }[];
 }
 
 async function gql(who: string | null, query: string, headers: Record<string, string> = {}): Promise<GraphQLResponse> {
@@ -32,8 +32,33 @@ async function gql(who: string | null, query: string, headers: Record<string, st
   return { status: response.statusCode, data: body.data ?? null, errors: body.errors };
 }
 
-function codeOf(response: GraphQLResponse): string | undefined {
-  return response.errors?.[0]?.extensions?.code;
+/**
+ * A refusal exactly: the HTTP status, one error with this code (and path, for a root field) and no
+ * data. Checking the code alone would let a probe pass that fails for another reason: a typo in the
+ * query is refused too (400, VALIDATION_FAILED), and so is a malformed argument.
+ */
+function expectRefused(response: GraphQLResponse, expected: { status?: number; code: string; field?: string; message?: string }): void {
+  const { status = 200, code, field, message } = expected;
+  const context = JSON.stringify(response);
+  expect(response.status, context).toBe(status);
+  expect(response.errors?.map((e) => e.extensions?.code), context).toEqual([code]);
+  if (message !== undefined) expect(response.errors?.[0].message, context).toContain(message);
+  if (field === undefined) {
+    expect(response.data, context).toBeNull();
+  } else {
+    expect(response.errors?.[0].path, context).toEqual([field]);
+    // A nullable root field answers null; a non-null one (a list) nulls the whole data.
+    if (response.data !== null) expect(response.data, context).toEqual({ [field]: null });
+  }
+}
+
+/** An answer exactly: no error at all, and this data. */
+function expectAnswer(response: GraphQLResponse, data: Record<string, unknown>): void {
+  expect({ status: response.status, errors: response.errors, data: response.data }).toEqual({ status: 200, errors: undefined, data });
+}
+
+async function rows(sql: string, params: unknown[] = []): Promise<number> {
+  return Number((await crm.db.query<{ n: string }>(`SELECT count(*) AS n FROM (${sql}) AS x`, params)).rows[0].n);
 }
 
 beforeAll(async () => {
@@ -60,10 +85,16 @@ beforeAll(async () => {
     await engine.model("Membership").create({ userId: user.id, role, ...(team ? { teamId: team } : {}) }, systemContext(tenant));
     tokens[name] = await server.devIssuer!.issueDevToken({ sub: user.id as string, roles: [role], tenantId: tenant, teams: team ? [team] : [] });
   }
-  const company = await engine.model("Company").create({ name: "Acme", annualRevenue: "1000000" }, sysA);
+  // sales2 owns the company and the contact "Sam", and sees them; sales1 does not. On them sit sales1's
+  // secret deal, which sales2 must not see, and sales2's own open deal, which sales2 must see: the
+  // parent rows are visible, so only the deal's row rule can hide the secret deal from includes and
+  // relation filters. sales1's contact "José" is where the role-matrix tests create deals.
+  const company = await engine.model("Company").create({ name: "Acme", annualRevenue: "1000000", ownerId: ids.sales2 }, sysA);
   const contact = await engine.model("Contact").create({ firstName: "José", companyId: company.id, ownerId: ids.sales1 }, sysA);
-  const deal = await engine.model("Deal").create({ title: "Secret deal", value: 5000, contactId: contact.id, companyId: company.id, ownerId: ids.sales1 }, sysA);
-  Object.assign(ids, { company: company.id as string, contact: contact.id as string, deal: deal.id as string });
+  const shared = await engine.model("Contact").create({ firstName: "Sam", companyId: company.id, ownerId: ids.sales2 }, sysA);
+  const deal = await engine.model("Deal").create({ title: "Secret deal", value: 5000, stage: "lead", contactId: shared.id, companyId: company.id, ownerId: ids.sales1 }, sysA);
+  const own = await engine.model("Deal").create({ title: "Open deal", value: 70, stage: "qualified", contactId: shared.id, companyId: company.id, ownerId: ids.sales2 }, sysA);
+  Object.assign(ids, { company: company.id as string, contact: contact.id as string, shared: shared.id as string, deal: deal.id as string, own: own.id as string });
   await engine.model("Company").create({ name: "Tenant B Corp" }, sysB);
 });
 
@@ -75,75 +106,152 @@ afterAll(async () => {
 
 describe("role matrix through the API", () => {
   it("denies a viewer create and allows sales", async () => {
-    const mutation = (owner: string) => `mutation { createDeal(data: { title: "New", contactId: "${ids.contact}", ownerId: "${owner}" }) { id } }`;
-    expect(codeOf(await gql("viewer", mutation(ids.viewer)))).toBe("FORBIDDEN");
-    const ok = await gql("sales1", mutation(ids.sales1));
-    expect(ok.errors).toBeUndefined();
+    const mutation = (title: string, owner: string) => `mutation { createDeal(data: { title: "${title}", contactId: "${ids.contact}", ownerId: "${owner}" }) { title } }`;
+    expectRefused(await gql("viewer", mutation("By the viewer", ids.viewer)), { code: "FORBIDDEN", field: "createDeal", message: "crm.deal.create requires one of" });
+    expect(await rows(`SELECT 1 FROM deals WHERE title = 'By the viewer'`)).toBe(0);
+    expectAnswer(await gql("sales1", mutation("By sales", ids.sales1)), { createDeal: { title: "By sales" } });
+    expect(await rows(`SELECT 1 FROM deals WHERE title = 'By sales'`)).toBe(1);
   });
 
   it("denies sales delete and allows a manager", async () => {
     const scratch = await gql("manager", `mutation { createDeal(data: { title: "Scratch", contactId: "${ids.contact}", ownerId: "${ids.sales1}" }) { id } }`);
     const id = (scratch.data!.createDeal as { id: string }).id;
-    expect(codeOf(await gql("sales1", `mutation { deleteDeal(where: { id: "${id}" }) { id } }`))).toBe("FORBIDDEN");
-    expect((await gql("manager", `mutation { deleteDeal(where: { id: "${id}" }) { deletedAt } }`)).errors).toBeUndefined();
+    const live = `SELECT 1 FROM deals WHERE id = $1 AND deleted_at IS NULL`;
+    // sales1 owns the deal, so only the role matrix refuses the delete.
+    expectRefused(await gql("sales1", `mutation { deleteDeal(where: { id: "${id}" }) { id } }`), { code: "FORBIDDEN", field: "deleteDeal", message: "crm.deal.delete requires one of" });
+    expect(await rows(live, [id])).toBe(1);
+    expectAnswer(await gql("manager", `mutation { deleteDeal(where: { id: "${id}" }) { id } }`), { deleteDeal: { id } });
+    expect(await rows(live, [id])).toBe(0);
   });
 
-  it("answers 401 without a token and with a forged one", async () => {
-    expect((await gql(null, "{ deals { id } }")).status).toBe(401);
+  it("answers 401 without a token and with a forged one, and answers the same query with the real token", async () => {
+    const query = `{ deals(where: { id: "${ids.deal}" }) { id } }`;
+    expectRefused(await gql(null, query), { status: 401, code: "UNAUTHENTICATED", field: "deals" });
     tokens.forged = tokens.sales1.slice(0, -4) + (tokens.sales1.endsWith("AAAA") ? "BBBB" : "AAAA");
-    expect((await gql("forged", "{ deals { id } }")).status).toBe(401);
+    const forged = await gql("forged", query);
+    expect(forged.status, JSON.stringify(forged)).toBe(401);
+    expect(forged.errors?.map((e) => e.extensions?.code)).toEqual(["UNAUTHENTICATED"]);
+    expect(JSON.stringify(forged)).not.toContain(ids.deal.slice(9));
+    expectAnswer(await gql("sales1", query), { deals: [{ id: ids.deal }] });
   });
 });
 
 describe("row rules: a sales user cannot see another sales user's deal", () => {
-  it("hides it from the list, by id, includes, aggregates, group-by and search", async () => {
-    const probes: Record<string, string> = {
-      list: `{ deals { id } }`,
-      byId: `{ deal(where: { id: "${ids.deal}" }) { id } }`,
-      include: `{ contacts { deals { id } } companies { deals { id } } }`,
-      aggregate: `{ dealsConnection { aggregate { count sum { value } } } }`,
-      groupBy: `{ dealsGroupBy(by: [stage]) { count } }`,
-      search: `{ deals(where: { _search: "secret" }) { id } }`,
-      relationFilter: `{ contacts(where: { deals_some: { title: "Secret deal" } }) { id } }`,
-    };
-    for (const [path, query] of Object.entries(probes)) {
-      const outsider = JSON.stringify((await gql("sales2", query)).data);
-      const owner = JSON.stringify((await gql("sales1", query)).data);
-      expect(outsider, path).not.toContain(ids.deal);
-      expect(outsider, path).not.toMatch(/"count":[1-9]/);
-      if (path !== "include" && path !== "relationFilter") expect(owner, path).toMatch(new RegExp(`${ids.deal}|"count":[1-9]`));
-    }
+  const nodeId = (model: string, id: string) => Buffer.from(`${model}:${id}`).toString("base64");
+  /**
+   * Each read path, asked by someone the row rules hide a row from (the answer: no error, the row is
+   * simply not there) and, as the control, the same query by someone allowed, which must return it.
+   * Without the control a probe passes when the path returns nothing for anybody (an include that
+   * never works, a filter that matches nothing).
+   */
+  const probes = (): Record<string, { query: string; hidden: [string, Record<string, unknown>]; allowed: [string, Record<string, unknown>] }> => ({
+    list: {
+      query: `{ deals(where: { contactId: "${ids.shared}" }, orderBy: title_ASC) { id } }`,
+      hidden: ["sales2", { deals: [{ id: ids.own }] }],
+      allowed: ["sales1", { deals: [{ id: ids.deal }] }],
+    },
+    byId: {
+      query: `{ deal(where: { id: "${ids.deal}" }) { id } }`,
+      hidden: ["sales2", { deal: null }],
+      allowed: ["sales1", { deal: { id: ids.deal } }],
+    },
+    node: {
+      query: `{ node(id: "${nodeId("Deal", ids.deal)}") { ... on Deal { id } } }`,
+      hidden: ["sales2", { node: null }],
+      allowed: ["sales1", { node: { id: ids.deal } }],
+    },
+    history: {
+      query: `{ dealHistory(id: "${ids.deal}") { type } }`,
+      hidden: ["sales2", { dealHistory: [] }],
+      allowed: ["sales1", { dealHistory: [{ type: "CREATED" }] }],
+    },
+    // sales2 sees the contact and the company, so the include shows sales2's own deal and must leave
+    // out the secret one; a manager sees both through the same include.
+    include: {
+      query: `{ contacts(where: { id: "${ids.shared}" }) { deals(orderBy: title_ASC) { id } } companies(where: { id: "${ids.company}" }) { deals(orderBy: title_ASC) { id } } }`,
+      hidden: ["sales2", { contacts: [{ deals: [{ id: ids.own }] }], companies: [{ deals: [{ id: ids.own }] }] }],
+      allowed: ["manager", { contacts: [{ deals: [{ id: ids.own }, { id: ids.deal }] }], companies: [{ deals: [{ id: ids.own }, { id: ids.deal }] }] }],
+    },
+    // The other way: sales1 reads the secret deal but not sales2's contact and company behind it.
+    includeParent: {
+      query: `{ deal(where: { id: "${ids.deal}" }) { contact { id } company { id } } }`,
+      hidden: ["sales1", { deal: { contact: null, company: null } }],
+      allowed: ["manager", { deal: { contact: { id: ids.shared }, company: { id: ids.company } } }],
+    },
+    aggregate: {
+      query: `{ dealsConnection(where: { contactId: "${ids.shared}" }) { aggregate { count sum { value } } } }`,
+      hidden: ["sales2", { dealsConnection: { aggregate: { count: 1, sum: { value: "70.0000" } } } }],
+      allowed: ["sales1", { dealsConnection: { aggregate: { count: 1, sum: { value: "5000.0000" } } } }],
+    },
+    groupBy: {
+      query: `{ dealsGroupBy(by: [stage], where: { contactId: "${ids.shared}" }) { key { stage } count } }`,
+      hidden: ["sales2", { dealsGroupBy: [{ key: { stage: "qualified" }, count: 1 }] }],
+      allowed: ["sales1", { dealsGroupBy: [{ key: { stage: "lead" }, count: 1 }] }],
+    },
+    search: {
+      query: `{ deals(where: { _search: "secret" }) { id } }`,
+      hidden: ["sales2", { deals: [] }],
+      allowed: ["sales1", { deals: [{ id: ids.deal }] }],
+    },
+    // The contact is visible to sales2 (the open deal finds it); the secret deal must not.
+    relationFilter: {
+      query: `{ secret: contacts(where: { deals_some: { title: "Secret deal" } }) { id } open: contacts(where: { deals_some: { title: "Open deal" } }) { id } }`,
+      hidden: ["sales2", { secret: [], open: [{ id: ids.shared }] }],
+      allowed: ["manager", { secret: [{ id: ids.shared }], open: [{ id: ids.shared }] }],
+    },
+    // Filtering by a related row the principal cannot read must not reveal it either.
+    parentFilter: {
+      query: `{ deals(where: { id: "${ids.deal}", contact: { firstName: "Sam" } }) { id } }`,
+      hidden: ["sales1", { deals: [] }],
+      allowed: ["manager", { deals: [{ id: ids.deal }] }],
+    },
+  });
+
+  // Only the names are read here, before beforeAll has made the records.
+  it.each(Object.keys(probes()))("hides it on the %s path, which shows it to someone allowed", async (path) => {
+    const probe = probes()[path];
+    const [hiddenFrom, hiddenAnswer] = probe.hidden;
+    const [allowed, allowedAnswer] = probe.allowed;
+    expectAnswer(await gql(hiddenFrom, probe.query), hiddenAnswer);
+    expectAnswer(await gql(allowed, probe.query), allowedAnswer);
   });
 
   it("shows it to a teammate and to a manager", async () => {
     for (const who of ["mate", "manager"]) {
-      const response = await gql(who, `{ deal(where: { id: "${ids.deal}" }) { title } }`);
-      expect(response.data?.deal, who).toEqual({ title: "Secret deal" });
+      expectAnswer(await gql(who, `{ deal(where: { id: "${ids.deal}" }) { title } }`), { deal: { title: "Secret deal" } });
     }
   });
 
-  it("refuses an update of it as not found", async () => {
-    expect(codeOf(await gql("sales2", `mutation { updateDeal(where: { id: "${ids.deal}" }, data: { title: "mine now" }) { id } }`))).toBe("NOT_FOUND");
+  it("refuses an update of it as not found, and lets its owner update it", async () => {
+    const update = (title: string) => `mutation { updateDeal(where: { id: "${ids.deal}" }, data: { title: "${title}" }) { title } }`;
+    expectRefused(await gql("sales2", update("mine now")), { code: "NOT_FOUND", field: "updateDeal", message: "was not found" });
+    expect(await rows(`SELECT 1 FROM deals WHERE id = $1 AND title = 'Secret deal' AND version = 1`, [ids.deal])).toBe(1);
+    expectAnswer(await gql("sales1", update("Secret deal")), { updateDeal: { title: "Secret deal" } });
+    expect(await rows(`SELECT 1 FROM deals WHERE id = $1 AND version = 2`, [ids.deal])).toBe(1);
   });
 });
 
 describe("field rules", () => {
   it("never shows a hidden field and refuses filtering on it", async () => {
-    const asViewer = await gql("viewer", `{ companies { name annualRevenue } }`);
-    expect(asViewer.data?.companies).toEqual([{ name: "Acme", annualRevenue: null }]);
-    expect(codeOf(await gql("viewer", `{ companies(where: { annualRevenue_gt: "1" }) { name } }`))).toBe("FORBIDDEN");
-    const asManager = await gql("manager", `{ companies { annualRevenue } }`);
-    expect(asManager.data?.companies).toEqual([{ annualRevenue: "1000000.0000" }]);
+    expectAnswer(await gql("viewer", `{ companies { name annualRevenue } }`), { companies: [{ name: "Acme", annualRevenue: null }] });
+    expectAnswer(await gql("manager", `{ companies { annualRevenue } }`), { companies: [{ annualRevenue: "1000000.0000" }] });
+    const filter = `{ companies(where: { annualRevenue_gt: "1" }) { name } }`;
+    const refused = await gql("viewer", filter);
+    expectRefused(refused, { code: "FORBIDDEN", field: "companies" });
+    expect(refused.errors?.[0].extensions?.fieldErrors).toEqual([expect.objectContaining({ path: ["where", "annualRevenue_gt"], rule: "field_access" })]);
+    expectAnswer(await gql("manager", filter), { companies: [{ name: "Acme" }] });
   });
 });
 
 describe("tenancy", () => {
   it("keeps tenant B's admin out of tenant A", async () => {
-    const own = await gql("outsider", `{ companies { name } }`);
-    expect(own.data?.companies).toEqual([{ name: "Tenant B Corp" }]);
-    const claimed = await gql("outsider", `{ companies { name } }`, { "x-tenant-id": A });
-    expect(claimed.status).toBe(403);
+    const query = `{ companies { name } }`;
+    expectAnswer(await gql("outsider", query), { companies: [{ name: "Tenant B Corp" }] });
+    const claimed = await gql("outsider", query, { "x-tenant-id": A });
+    expectRefused(claimed, { status: 403, code: "FORBIDDEN", message: "another tenant" });
     expect(JSON.stringify(claimed)).not.toContain("Acme");
+    // The same header from a member of tenant A is accepted: the refusal is about the outsider.
+    expectAnswer(await gql("manager", query, { "x-tenant-id": A }), { companies: [{ name: "Acme" }] });
   });
 });
 
@@ -151,12 +259,17 @@ describe("API keys", () => {
   it("act with their roles in their tenant only, and stop working when revoked", async () => {
     const store = new ApiKeyStore(crm.db);
     const { key, record } = await store.create({ tenantId: A, name: "reporting", roles: ["viewer"] });
-    const read = await gql(key, `{ companies { name } }`);
-    expect(read.data?.companies).toEqual([{ name: "Acme" }]);
-    expect(codeOf(await gql(key, `mutation { createTag(data: { name: "x" }) { id } }`))).toBe("FORBIDDEN");
-    expect((await gql(key, `{ companies { name } }`, { "x-tenant-id": B })).status).toBe(403);
+    const query = `{ companies { name } }`;
+    expectAnswer(await gql(key, query), { companies: [{ name: "Acme" }] });
+    expectAnswer(await gql(key, query, { "x-tenant-id": A }), { companies: [{ name: "Acme" }] });
+    expectRefused(await gql(key, `mutation { createTag(data: { name: "by the key" }) { id } }`), { code: "FORBIDDEN", field: "createTag", message: "crm.tag.create requires one of" });
+    expect(await rows(`SELECT 1 FROM tags WHERE name = 'by the key'`)).toBe(0);
+    expectRefused(await gql(key, query, { "x-tenant-id": B }), { status: 403, code: "FORBIDDEN", message: "another tenant" });
     await store.revoke(A, record.id);
-    expect((await gql(key, `{ companies { name } }`)).status).toBe(401);
+    const revoked = await gql(key, query);
+    expect(revoked.status, JSON.stringify(revoked)).toBe(401);
+    expect(revoked.errors?.map((e) => e.extensions?.code)).toEqual(["UNAUTHENTICATED"]);
+    expect(revoked.data).toBeNull();
   });
 
   it("close the WebSockets opened with a key once it is revoked (graphql-ws and realtime)", async () => {
