@@ -1,15 +1,23 @@
 // The import jobs of this node: they run in this process (a few at a time), are visible only to the
 // principal and tenant that started them, and are forgotten, with their files, a while after they
 // finish. A job does not survive a restart; rows it wrote before are committed and stay.
+//
+// Files: each upload gets a folder inside this registry's folder (uploadFolders.ts). The upload
+// is deleted before its job reports that it ended (completed, failed, cancelled); the error report
+// stays as long as the job does (retentionMs) and goes with it. A registry opening removes what
+// crashed processes of this host left behind.
 import { createReadStream } from "node:fs";
-import { rm } from "node:fs/promises";
+import { mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { notFound, type Engine, type RequestContext } from "@tessera/engine";
 import { ErrorReportWriter } from "./errorReportCsv.ts";
 import { ImportJob } from "./ImportJob.ts";
+import type { ImportJobStatus } from "./ImportJob.ts";
 import type { ImportPlan } from "./importMapping.ts";
 import { importRows } from "./importRows.ts";
 import { countCsvRows, parseCsvStream, type CsvEncoding, type CsvRow } from "./parseCsvStream.ts";
+import { createLifeFolder, removeAbandonedFolders, removeLifeFolder } from "./uploadFolders.ts";
 
 export interface ImportJobRegistryOptions {
   /** Jobs running at once on this node; others wait in order. Default 2. */
@@ -21,6 +29,8 @@ export interface ImportJobRegistryOptions {
   batchConcurrency?: number;
   /** Told of failures with code INTERNAL (the client sees a generic message). */
   onInternalError?: (error: unknown, job: ImportJob) => void;
+  /** The folder in which this registry makes its own folder for uploads and error reports. Default: the OS temp folder. */
+  workDir?: string;
 }
 
 export interface SubmitImportInput {
@@ -53,8 +63,31 @@ export class ImportJobRegistry {
   private readonly waiting: Entry[] = [];
   private readonly running = new Set<Promise<void>>();
   private closed = false;
+  private folder: Promise<string> | undefined;
 
   constructor(private readonly options: ImportJobRegistryOptions = {}) {}
+
+  /**
+   * Removes the folders crashed processes of this host left in the work folder, then creates this
+   * registry's own; resolves with it. Runs once (csvRoutes calls it when the server starts).
+   */
+  open(): Promise<string> {
+    if (this.closed) return Promise.reject(new Error("the import registry is closed"));
+    this.folder ??= (async () => {
+      const workDir = this.options.workDir ?? tmpdir();
+      await removeAbandonedFolders(workDir);
+      return createLifeFolder(workDir);
+    })().catch((error: unknown) => {
+      this.folder = undefined; // a failed start (folder not writable yet) is tried again by the next call
+      throw error;
+    });
+    return this.folder;
+  }
+
+  /** A new folder (mode 0700) for one upload. Remove it, or hand it to `submit`, which removes it with the job. */
+  async uploadDir(): Promise<string> {
+    return mkdtemp(join(await this.open(), "upload-"));
+  }
 
   /** Creates the job (with the error report's header) and starts it, or queues it. */
   async submit(input: SubmitImportInput): Promise<ImportJob> {
@@ -71,24 +104,43 @@ export class ImportJobRegistry {
       reportPath,
       start: () =>
         job.run(async () => {
-          job.setTotal(await countCsvRows(createReadStream(input.file, { highWaterMark: UPLOAD_READ_CHUNK }), { delimiter: input.delimiter, encoding: job.encoding }));
-          await importRows({
-            engine: input.engine,
-            ctx,
-            plan,
-            upsertBy: input.upsertBy,
-            rows: dataRows(read()),
-            job,
-            report,
-            ...(this.options.batchSize ? { batchSize: this.options.batchSize } : {}),
-            ...(this.options.batchConcurrency ? { concurrency: this.options.batchConcurrency } : {}),
-          });
+          try {
+            job.setTotal(await countCsvRows(createReadStream(input.file, { highWaterMark: UPLOAD_READ_CHUNK }), { delimiter: input.delimiter, encoding: job.encoding }));
+            await importRows({
+              engine: input.engine,
+              ctx,
+              plan,
+              upsertBy: input.upsertBy,
+              rows: dataRows(read()),
+              job,
+              report,
+              ...(this.options.batchSize ? { batchSize: this.options.batchSize } : {}),
+              ...(this.options.batchConcurrency ? { concurrency: this.options.batchConcurrency } : {}),
+            });
+          } finally {
+            // Before the job reports its end: whoever sees "completed" or "failed" finds the upload gone.
+            await rm(input.file, { force: true });
+          }
         }),
     };
     this.entries.set(job.id, entry);
     this.waiting.push(entry);
+    // A queued job cancelled (job.cancel) never starts: take it out of the queue and drop its upload now,
+    // not when a slot frees up behind long imports.
+    void job.whenFinished().then(() => this.dequeue(entry));
     this.pump();
     return job;
+  }
+
+  /**
+   * Cancels the job; resolves once it stopped, its upload removed. A running job stops after the
+   * batch being written; a queued one never starts.
+   */
+  async cancel(job: ImportJob): Promise<ImportJobStatus> {
+    job.cancel();
+    const entry = this.entries.get(job.id);
+    if (entry) await this.dequeue(entry);
+    return job.whenFinished();
   }
 
   /** The job, if `ctx` is the principal and tenant that started it; NOT_FOUND otherwise. */
@@ -114,6 +166,16 @@ export class ImportJobRegistry {
       await rm(entry.dir, { recursive: true, force: true });
     }
     this.entries.clear();
+    const folder = await this.folder?.catch(() => undefined);
+    if (folder) await removeLifeFolder(folder);
+  }
+
+  /** A finished job still in the queue (cancelled while queued) leaves it and is treated as finished. */
+  private async dequeue(entry: Entry): Promise<void> {
+    const at = this.waiting.indexOf(entry);
+    if (at < 0 || !entry.job.finished) return;
+    this.waiting.splice(at, 1);
+    await this.finished(entry);
   }
 
   private pump(): void {
@@ -131,7 +193,8 @@ export class ImportJobRegistry {
 
   private async finished(entry: Entry): Promise<void> {
     if (entry.job.internalError !== undefined) this.options.onInternalError?.(entry.job.internalError, entry.job);
-    // The upload is no longer needed; the error report stays until the job expires.
+    // Removed as the job ended already, except for a job cancelled while queued (it never ran); the
+    // error report stays until the job expires.
     await rm(entry.file, { force: true });
     if (this.closed) return;
     entry.expiry = setTimeout(() => {

@@ -1,9 +1,8 @@
 // HTTP API of CSV import and export (a fastify plugin; docs/API.md "CSV import and export").
 // Every route authenticates like /graphql and needs a principal and a tenant; the engine enforces
 // create/update permission, row rules, field access and tenancy per row.
-import { mkdtemp, rm } from "node:fs/promises";
+import { rm } from "node:fs/promises";
 import { createReadStream } from "node:fs";
-import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Readable } from "node:stream";
 import type { FastifyPluginAsync, FastifyRequest } from "fastify";
@@ -29,7 +28,10 @@ export interface CsvRoutesOptions {
   jobs?: ImportJobRegistry;
   /** Largest CSV accepted by the import routes (default 100 MiB); the server's body limit does not apply. */
   maxUploadBytes?: number;
-  /** Where uploads and error reports are kept (default the OS temp folder). */
+  /**
+   * Where the registry this plugin creates keeps uploads and error reports (default the OS temp
+   * folder); a registry given in `jobs` has its own.
+   */
   workDir?: string;
 }
 
@@ -57,8 +59,13 @@ export const csvRoutes: FastifyPluginAsync<CsvRoutesOptions> = async (app, optio
   const maxBytes = options.maxUploadBytes ?? DEFAULT_MAX_UPLOAD_BYTES;
   const jobs =
     options.jobs ??
-    new ImportJobRegistry({ onInternalError: (error, job) => app.log.error({ err: error, importJob: job.id }, "CSV import failed") });
+    new ImportJobRegistry({
+      onInternalError: (error, job) => app.log.error({ err: error, importJob: job.id }, "CSV import failed"),
+      ...(options.workDir === undefined ? {} : { workDir: options.workDir }),
+    });
   if (!options.jobs) app.addHook("onClose", async () => jobs.close());
+  // At start, not at the first upload: the uploads a crashed previous life of this node left go now.
+  await jobs.open();
 
   // The body stays a stream: it is written to disk as it arrives (routes of this plugin only).
   app.addContentTypeParser(["text/csv", "application/csv"], (_request, payload, done) => done(null, payload));
@@ -85,13 +92,13 @@ export const csvRoutes: FastifyPluginAsync<CsvRoutesOptions> = async (app, optio
     return { model, mapping: parseJsonParam(query.mapping, "mapping", '{"CSV column": "field"}'), upsertBy, delimiter };
   }
 
-  /** Receives the body into a fresh folder; the caller removes the folder. */
+  /** Receives the body into a fresh folder of the registry; the caller removes the folder (also on error). */
   async function upload(request: FastifyRequest): Promise<{ dir: string; file: string }> {
     const body = request.body;
     if (!(body instanceof Readable)) throw new EngineError("VALIDATION_FAILED", "send the CSV as the request body with content-type: text/csv");
     const declared = Number(request.headers["content-length"]);
     if (Number.isFinite(declared) && declared > maxBytes) throw new PayloadTooLargeError(maxBytes);
-    const dir = await mkdtemp(join(options.workDir ?? tmpdir(), "tessera-import-"));
+    const dir = await jobs.uploadDir();
     const file = join(dir, "upload.csv");
     try {
       await receiveUpload(body, file, maxBytes);
@@ -155,9 +162,7 @@ export const csvRoutes: FastifyPluginAsync<CsvRoutesOptions> = async (app, optio
 
   app.post("/api/import/:jobId/cancel", async (request): Promise<ImportJobStatus> => {
     const ctx = await context(request);
-    const job = jobs.get((request.params as { jobId: string }).jobId, ctx);
-    job.cancel();
-    return job.whenFinished();
+    return jobs.cancel(jobs.get((request.params as { jobId: string }).jobId, ctx));
   });
 
   app.get("/api/import/:jobId/errors.csv", async (request, reply) => {

@@ -10,4 +10,4 @@ export { ImportJobRegistry, type ImportJobRegistryOptions, type SubmitImportInpu
 export { importRows, DEFAULT_BATCH_SIZE, type ImportRowsOptions } from "./importRows.ts";
 export { ErrorReportWriter, ROW_COLUMN, ERROR_COLUMN, type RejectedRow } from "./errorReportCsv.ts";
 export { exportCsv, exportColumns, formatCell, type ExportCsvOptions } from "./exportCsv.ts";
-export { DEFAULT_MAX_UPLOAD_BYTES, PayloadTooLargeError, receiveUpload } from "./receiveUpload.ts";
+export { DEFAULT_MAX_UPLOAD_BYTES, PayloadTooLargeError, receiveUpload, UploadAbortedError } from "./receiveUpload.ts";
