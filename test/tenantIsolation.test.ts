@@ -37,6 +37,11 @@ async function gql(who: string, query: string, variables: Record<string, unknown
 
 const codes = (answer: GraphQLAnswer): (string | undefined)[] => (answer.errors ?? []).map((e) => e.extensions?.code);
 
+/** Every root field of a refused request answered nothing: null data, or null per field. */
+function expectNoData(answer: GraphQLAnswer): void {
+  if (answer.data !== null) for (const [field, value] of Object.entries(answer.data)) expect(value, `${field}: ${JSON.stringify(answer)}`).toBeNull();
+}
+
 async function rows(sql: string, params: unknown[] = []): Promise<number> {
   return Number((await crm.db.query<{ n: string }>(`SELECT count(*) AS n FROM (${sql}) AS x`, params)).rows[0].n);
 }
@@ -129,12 +134,11 @@ describe("global models (platform data) are never listed across tenants nor chan
     for (const [i, model] of globalModels().entries()) {
       const names = modelNames(model);
       const row = await engine.model(model.name).create(sampleRow(model, 1000 + i), systemContext(null));
+      const probe = (id: string) =>
+        `{ ${names.plural}(first: 100) { id } ${names.single}(where: { id: "${id}" }) { id } ${names.connection} { aggregate { count } } ${names.history}(id: "${id}") { seq } }`;
       for (const role of ROLES) {
         const who = `${role}B`;
-        const answer = await gql(
-          who,
-          `{ ${names.plural}(first: 100) { id } ${names.single}(where: { id: "${String(row.id)}" }) { id } ${names.connection} { aggregate { count } } ${names.history}(id: "${String(row.id)}") { seq } }`,
-        );
+        const answer = await gql(who, probe(String(row.id)));
         expect(answer.errors, `${model.name} as ${who}`).toBeUndefined();
         const listed = (answer.data?.[names.plural] as { id: string }[]).map((r) => r.id);
         expect(listed, `${model.name} as ${who}`).not.toContain(row.id);
@@ -142,9 +146,17 @@ describe("global models (platform data) are never listed across tenants nor chan
         expect(answer.data?.[names.history], `${model.name} as ${who}`).toEqual([]);
         // Only the tenant's own members are counted: the four of tenant B for User.
         expect((answer.data?.[names.connection] as { aggregate: { count: number } }).aggregate.count).toBe(listed.length);
+        // The control: a row this tenant does see (listed above) comes back by the same query, so the
+        // nulls and empty lists above are the hidden row's, not a query that finds nothing.
+        expect(listed.length, `${model.name} as ${who}: nothing to compare with`).toBeGreaterThan(0);
+        const visible = await gql(who, probe(listed[0]));
+        expect(visible.errors, `${model.name} as ${who}`).toBeUndefined();
+        expect(visible.data?.[names.single], `${model.name} as ${who}`).toEqual({ id: listed[0] });
+        expect((visible.data?.[names.history] as unknown[]).length, `${model.name} as ${who}`).toBeGreaterThan(0);
         const exported = await exportCsv(who, model.name);
         expect(exported.status, exported.body).toBe(200);
         expect(exported.body).not.toContain(String(row.id));
+        expect(exported.body).toContain(listed[0]);
       }
     }
   });
@@ -172,6 +184,9 @@ describe("global models (platform data) are never listed across tenants nor chan
           for (const [query, variables] of attempts) {
             const answer = await gql(who, query, variables);
             expect(codes(answer), `${query} as ${who}`).toEqual(["FORBIDDEN"]);
+            // Refused as platform data, not for a reason the probe did not mean (role matrix, input).
+            expect(answer.errors?.[0].message, `${query} as ${who}`).toContain("platform data");
+            expectNoData(answer);
           }
         }
       }
@@ -191,26 +206,52 @@ describe("global models (platform data) are never listed across tenants nor chan
     expect(response.json()).toMatchObject({ error: { code: "FORBIDDEN" } });
     expect(response.body).toContain("platform data");
     expect(await rows(`SELECT * FROM users WHERE email = 'intruder@example.com'`)).toBe(0);
+    // The control: the same admin, request and CSV form into a tenant model is accepted.
+    const accepted = await app.inject({
+      method: "POST",
+      url: "/api/import?model=Tag",
+      headers: { authorization: `Bearer ${tokens.adminB}`, "content-type": "text/csv" },
+      payload: "name\nImported by B\n",
+    });
+    expect(accepted.statusCode, accepted.body).toBe(202);
+    const jobId = (accepted.json() as { jobId: string }).jobId;
+    for (;;) {
+      const status = (await app.inject({ method: "GET", url: `/api/import/${jobId}`, headers: { authorization: `Bearer ${tokens.adminB}` } })).json() as { state: string };
+      if (["completed", "failed", "cancelled"].includes(status.state)) {
+        expect(status.state, JSON.stringify(status)).toBe("completed");
+        break;
+      }
+      await new Promise((resolve) => setTimeout(resolve, 25));
+    }
+    expect(await rows(`SELECT * FROM tags WHERE name = 'Imported by B' AND tenant_id = $1`, [B])).toBe(1);
   });
 });
 
 describe("users: a tenant's admin sees its members only and manages memberships, not identities", () => {
   it("tenant B's admin cannot list, read, export, rename, re-address or destroy tenant A's users", async () => {
     const victim = ids.salesA;
-    const listed = await gql("adminB", `{ users(first: 100) { id email } user(where: { id: "${victim}" }) { id } }`);
+    const listed = await gql("adminB", `{ users(first: 100) { id email } user(where: { id: "${victim}" }) { id } own: user(where: { id: "${ids.salesB}" }) { id } }`);
     expect(listed.errors).toBeUndefined();
     const emails = (listed.data?.users as { email: string }[]).map((u) => u.email).sort();
     expect(emails).toEqual(["adminb@example.com", "managerb@example.com", "salesb@example.com", "viewerb@example.com"]);
     expect(listed.data?.user).toBeNull();
+    expect(listed.data?.own).toEqual({ id: ids.salesB });
     const exported = await exportCsv("adminB", "User");
     expect(exported.body).not.toContain("salesa@example.com");
     expect(exported.body).toContain("salesb@example.com");
 
-    expect(codes(await gql("adminB", `mutation { updateUser(where: { id: "${victim}" }, data: { email: "owned@evil.example" }) { id } }`))).toEqual(["FORBIDDEN"]);
-    expect(codes(await gql("adminB", `mutation { destroyUser(where: { id: "${victim}" }) { id } }`))).toEqual(["FORBIDDEN"]);
-    // Nor through a membership: B's admin cannot reach A's membership rows.
-    const memberships = await gql("adminB", `{ memberships(where: { userId: "${victim}" }) { id } }`);
-    expect(memberships.data?.memberships).toEqual([]);
+    for (const mutation of [
+      `mutation { updateUser(where: { id: "${victim}" }, data: { email: "owned@evil.example" }) { id } }`,
+      `mutation { destroyUser(where: { id: "${victim}" }) { id } }`,
+    ]) {
+      const refused = await gql("adminB", mutation);
+      expect(codes(refused), mutation).toEqual(["FORBIDDEN"]);
+      expect(refused.errors?.[0].message, mutation).toContain("platform data");
+      expectNoData(refused);
+    }
+    // Nor through a membership: B's admin cannot reach A's membership rows, and reaches B's.
+    const memberships = await gql("adminB", `{ theirs: memberships(where: { userId: "${victim}" }) { id } ours: memberships(where: { userId: "${ids.salesB}" }) { userId } }`);
+    expect(memberships).toEqual({ data: { theirs: [], ours: [{ userId: ids.salesB }] } });
 
     expect(await rows(`SELECT * FROM users WHERE id = $1 AND email = 'salesa@example.com'`, [victim])).toBe(1);
     expect(await rows(`SELECT * FROM memberships WHERE user_id = $1 AND tenant_id = $2`, [victim, A])).toBe(1);
@@ -218,27 +259,37 @@ describe("users: a tenant's admin sees its members only and manages memberships,
 
   it("tenant A's admin sees A's members, cannot change their identity, and removes one from the tenant through the membership", async () => {
     const listed = await gql("adminA", `{ users(first: 100, orderBy: email_ASC) { email } }`);
+    expect(listed.errors).toBeUndefined();
     expect((listed.data?.users as { email: string }[]).map((u) => u.email)).toEqual(["admina@example.com", "managera@example.com", "salesa@example.com", "viewera@example.com"]);
     const rename = await gql("adminA", `mutation { updateUser(where: { id: "${ids.viewerA}" }, data: { name: "Renamed" }) { id } }`);
     expect(codes(rename)).toEqual(["FORBIDDEN"]);
     expect(rename.errors?.[0].message).toContain("platform data");
+    expectNoData(rename);
+    expect(await rows(`SELECT * FROM users WHERE id = $1 AND name = 'viewerA'`, [ids.viewerA])).toBe(1);
 
     const membership = await gql("adminA", `{ memberships(where: { userId: "${ids.viewerA}" }) { id } }`);
+    expect(membership.errors).toBeUndefined();
     const membershipId = (membership.data?.memberships as { id: string }[])[0].id;
     const removed = await gql("adminA", `mutation { destroyMembership(where: { id: "${membershipId}" }) { id } }`);
     expect(removed.errors).toBeUndefined();
-    const after = await gql("adminA", `{ users(first: 100) { email } user(where: { id: "${ids.viewerA}" }) { id } }`);
-    expect((after.data?.users as { email: string }[]).map((u) => u.email)).not.toContain("viewera@example.com");
-    expect(after.data?.user).toBeNull();
+    const after = await gql("adminA", `{ users(first: 100, orderBy: email_ASC) { email } user(where: { id: "${ids.viewerA}" }) { id } }`);
+    expect(after).toEqual({ data: { users: [{ email: "admina@example.com" }, { email: "managera@example.com" }, { email: "salesa@example.com" }], user: null } });
     // The user still exists on the platform; only the membership went, with its event.
     expect(await rows(`SELECT * FROM users WHERE id = $1`, [ids.viewerA])).toBe(1);
     expect(await rows(`SELECT * FROM tessera_events WHERE model = 'Membership' AND record_id = $1 AND type = 'Destroyed' AND tenant_id = $2`, [membershipId, A])).toBe(1);
   });
 
   it("cannot hand a record to a user of another tenant (the reference does not exist for it)", async () => {
-    const answer = await gql("adminA", `mutation { updateContact(where: { id: "${ids.contactA}" }, data: { ownerId: "${ids.salesB}" }) { id } }`);
+    const handTo = (owner: string) => gql("adminA", `mutation { updateContact(where: { id: "${ids.contactA}" }, data: { ownerId: "${owner}" }) { ownerId } }`);
+    const answer = await handTo(ids.salesB);
     expect(codes(answer)).toEqual(["VALIDATION_FAILED"]);
     expect(answer.errors?.[0].message).toContain("does not exist");
+    expect(answer.errors?.[0].extensions?.fieldErrors?.map((e) => e.path)).toEqual([["data", "ownerId"]]);
+    expectNoData(answer);
+    expect(await rows(`SELECT * FROM contacts WHERE id = $1 AND owner_id = $2`, [ids.contactA, ids.salesA])).toBe(1);
+    // The control: handing it to a member of its own tenant (and back) works.
+    expect(await handTo(ids.managerA)).toEqual({ data: { updateContact: { ownerId: ids.managerA } } });
+    expect(await handTo(ids.salesA)).toEqual({ data: { updateContact: { ownerId: ids.salesA } } });
   });
 });
 
@@ -253,7 +304,11 @@ describe("record ids do not reveal other tenants' records", () => {
     expect(strip(foreign)).toBe(strip(free));
     expect(strip(own)).toBe(strip(free));
     expect(foreign.errors?.[0].message).toContain("assigned by the server");
+    expectNoData(foreign);
     expect(await rows(`SELECT * FROM contacts WHERE first_name = 'Probe'`)).toBe(0);
+    // The control: the same create without an id is accepted, so the id alone was refused.
+    const control = await gql("salesA", `mutation { createContact(data: { firstName: "Control", ownerId: "${ids.salesA}" }) { firstName } }`);
+    expect(control).toEqual({ data: { createContact: { firstName: "Control" } } });
   });
 
   it("a CSV import row with another tenant's id is rejected exactly as one with a free id", async () => {
@@ -283,8 +338,9 @@ describe("record ids do not reveal other tenants' records", () => {
       const report = JSON.stringify(status);
       const messages = [...report.matchAll(/"message":"([^"]*)"/g)].map((m) => m[1]);
       expect(messages.length, report).toBeGreaterThanOrEqual(2);
-      // One message for both rows, the same whatever the id.
+      // One message for both rows, the same whatever the id, and it is about the id.
       expect(new Set(messages).size, report).toBe(1);
+      expect(messages[0], report).toContain("assigned by the server");
     }
     expect(await rows(`SELECT * FROM contacts WHERE first_name IN ('Foreign', 'Free')`)).toBe(0);
   });
@@ -297,9 +353,13 @@ describe("a won deal is changed or deleted only by an admin, also in two steps o
       `mutation { lose: updateDeal(where: { id: "${ids.wonDealA}" }, data: { stage: lost }) { id stage } drop: deleteDeal(where: { id: "${ids.wonDealA}" }) { id } }`,
     );
     expect(codes(answer)).toEqual(["FORBIDDEN", "FORBIDDEN"]);
+    expect(answer.data).toEqual({ lose: null, drop: null });
     expect(await rows(`SELECT * FROM deals WHERE id = $1 AND stage = 'won' AND deleted_at IS NULL AND version = 1`, [ids.wonDealA])).toBe(1);
-    expect(codes(await gql("salesA", `mutation { updateDeal(where: { id: "${ids.wonDealA}" }, data: { title: "Renamed" }) { id } }`))).toEqual(["FORBIDDEN"]);
-    expect(codes(await gql("managerA", `mutation { updateManyDealsConnection(where: { id: "${ids.wonDealA}" }, data: { stage: lost }) { count } }`))).toEqual([]);
+    const renamed = await gql("salesA", `mutation { updateDeal(where: { id: "${ids.wonDealA}" }, data: { title: "Renamed" }) { id } }`);
+    expect(codes(renamed)).toEqual(["FORBIDDEN"]);
+    expect(renamed.data).toEqual({ updateDeal: null });
+    // A bulk update skips the rows it may not change: none counted, none changed.
+    expect(await gql("managerA", `mutation { updateManyDealsConnection(where: { id: "${ids.wonDealA}" }, data: { stage: lost }) { count } }`)).toEqual({ data: { updateManyDealsConnection: { count: 0 } } });
     expect(await rows(`SELECT * FROM deals WHERE id = $1 AND stage = 'won'`, [ids.wonDealA])).toBe(1);
   });
 
@@ -311,6 +371,6 @@ describe("a won deal is changed or deleted only by an admin, also in two steps o
     expect(won.data?.updateDeal).toEqual({ stage: "won" });
     expect(codes(await gql("salesA", `mutation { updateDeal(where: { id: "${id}" }, data: { stage: lost }) { stage } }`))).toEqual(["FORBIDDEN"]);
     const admin = await gql("adminA", `mutation { lose: updateDeal(where: { id: "${id}" }, data: { stage: lost }) { stage } drop: deleteDeal(where: { id: "${id}" }) { id } }`);
-    expect(admin.errors).toBeUndefined();
+    expect(admin).toEqual({ data: { lose: { stage: "lost" }, drop: { id } } });
   });
 });
