@@ -215,6 +215,7 @@ export const schema = {
       ui: { displayField: "name" },
     },
     Company: {
+      defaults: { ownerId: "$principal.sub" },
       validation: { name: "max:255", website: "url", industry: "max:120", phone: "max:50", annualRevenue: "min:0" },
       searchable: ["name", "website"],
       access: { read: "authenticated", create: "sales|manager|admin", update: "sales|manager|admin", delete: "manager|admin" },
@@ -248,7 +249,7 @@ export const schema = {
     },
     Contact: {
       validation: { firstName: "max:100", lastName: "max:100", email: "email|unique|max:255", phone: "max:50", jobTitle: "max:120", source: "max:60" },
-      defaults: { lifecycleStage: LifecycleStage.lead },
+      defaults: { lifecycleStage: LifecycleStage.lead, ownerId: "$principal.sub" },
       searchable: ["firstName", "lastName", "email"],
       access: { read: "authenticated", create: "sales|manager|admin", update: "sales|manager|admin", delete: "manager|admin" },
       rowRules: {
@@ -299,7 +300,7 @@ export const schema = {
     },
     Deal: {
       validation: { title: "max:255", value: "min:0", currency: "regex:^[A-Z]{3}$" },
-      defaults: { currency: "EUR", stage: DealStage.lead, position: 0 },
+      defaults: { currency: "EUR", stage: DealStage.lead, position: 0, ownerId: "$principal.sub" },
       searchable: ["title"],
       access: { read: "authenticated", create: "sales|manager|admin", update: "sales|manager|admin", delete: "manager|admin" },
       rowRules: {
@@ -334,7 +335,7 @@ export const schema = {
     },
     Activity: {
       validation: { title: "max:255", durationMinutes: "min:0", category: "max:60" },
-      defaults: { status: ActivityStatus.planned, visibility: Visibility.internal },
+      defaults: { status: ActivityStatus.planned, visibility: Visibility.internal, assignedToId: "$principal.sub" },
       searchable: ["title", "content"],
       access: { read: "authenticated", create: "sales|manager|admin", update: "sales|manager|admin", delete: "manager|admin" },
       rowRules: {
@@ -366,7 +367,7 @@ export const schema = {
     },
     Lead: {
       validation: { name: "max:200", email: "email|max:255", source: "max:60", score: "min:0|max:100" },
-      defaults: { status: LeadStatus.new },
+      defaults: { status: LeadStatus.new, ownerId: "$principal.sub" },
       searchable: ["name", "email"],
       access: { read: "authenticated", create: "sales|manager|admin", update: "sales|manager|admin", delete: "manager|admin" },
       relationships: {

@@ -6,6 +6,7 @@ import { randomUUID } from "node:crypto";
 import { EngineError, validationFailed, type FieldError } from "./EngineError.ts";
 import type { AggregateArgs, AggregateResult, FindManyArgs, GroupByArgs, GroupRow, Page, RecordData, RequestContext, Selection, Where } from "./queryTypes.ts";
 import { validateInput } from "./validate/validateInput.ts";
+import { applyPrincipalDefaults, principalDefault } from "./write/principalDefaults.ts";
 import { compileCreate, compileDestroy, compileRowChange, type CompiledWrite, type UniqueKey, type UpdateOptions, type WriteRow } from "./compiler/compileWrite.ts";
 import { compileCreateMany } from "./compiler/compileCreateMany.ts";
 import { compileImportBatch, type CompiledImportBatch, type ImportBatchResult, type ImportRejection } from "./compiler/compileImportBatch.ts";
@@ -81,6 +82,8 @@ export class Repository {
     errors.push(...this.chosenIdErrors(values, ctx, ["data"]));
     if (errors.length > 0) throw validationFailed(errors);
     this.requireWritable(auth, values.keys());
+    const unset = applyPrincipalDefaults(this.model, values, ctx);
+    if (unset.length > 0) throw validationFailed(unset);
     const row = await this.runWrite(compileCreate(this.schema, this.model, values, ctx), ctx);
     this.expectAllowed(row, "create");
     return auth.redact(this.model, row.record!);
@@ -105,6 +108,7 @@ export class Repository {
         if (result.values.has(field)) row[field.name] = result.values.get(field);
         else if (field.name === this.model.primaryKey) row[field.name] = randomUUID();
         else if (field.default !== undefined && !field.system) row[field.name] = field.default;
+        else if (principalDefault(field, ctx) !== undefined) row[field.name] = principalDefault(field, ctx);
         else if (field.type === "array") row[field.name] = [];
         else continue;
         used.add(field);
@@ -213,6 +217,8 @@ export class Repository {
         if (row.found) return auth.redact(this.model, this.expectChanged(row, key, {}, "update").record!);
         const createValues = new Map(created.values);
         if (!createValues.has(key.field) && !key.field.system) createValues.set(key.field, key.value);
+        const unset = applyPrincipalDefaults(this.model, createValues, ctx, ["upsert", "create"]);
+        if (unset.length > 0) throw validationFailed(unset);
         const inserted = await this.runWrite(compileCreate(this.schema, this.model, createValues, ctx), ctx);
         this.expectAllowed(inserted, "create");
         return auth.redact(this.model, inserted.record!);

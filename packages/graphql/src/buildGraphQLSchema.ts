@@ -436,7 +436,7 @@ class TypeBuilder {
           [pk.name]: { type: GraphQLID, description: "Optional client-chosen id (offline clients, idempotent imports)." },
         };
         for (const field of writableFields(model)) {
-          const required = field.required && field.default === undefined && field.type !== "array" && !suppliable.has(field.name);
+          const required = field.required && field.default === undefined && field.defaultFrom === undefined && field.type !== "array" && !suppliable.has(field.name);
           fields[field.name] = { type: required ? nonNull(this.valueType(field)) : this.valueType(field) };
         }
         for (const rel of writableRelations(model)) {

@@ -86,6 +86,7 @@ export function describeApi(ir: SchemaIR, request: RequestContext): ApiDescripti
           ...(values ? { values } : {}),
           ...(field.items ? { items: { type: field.items.type, ...(itemValues ? { values: itemValues } : {}) } } : {}),
           ...(field.default !== undefined ? { default: field.default } : {}),
+          ...(field.defaultFrom !== undefined ? { defaultFrom: field.defaultFrom } : {}),
           rules: field.rules,
           writable: !field.system && authorizer.canWriteField(model, field),
           sortable: isSortable(field),

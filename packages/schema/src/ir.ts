@@ -31,6 +31,10 @@ export type RuleIR =
 
 export type RuleKind = RuleIR["kind"];
 
+/** The request values a field may default to. */
+export type PrincipalDefault = "$principal.sub";
+export const PRINCIPAL_DEFAULTS: readonly PrincipalDefault[] = ["$principal.sub"];
+
 export interface FieldIR {
   name: string;
   column: string;
@@ -43,6 +47,12 @@ export interface FieldIR {
   items?: { type: ScalarType | "enum"; enum?: string };
   /** A literal default applied by the database. */
   default?: string | number | boolean | null;
+  /**
+   * A default taken from the request on create, written in the schema as `default: "$principal.sub"`:
+   * the creating user's id (an owner field). Applied by the engine on every create path; a caller
+   * that is not a user (the system API, an API key) leaves the field unset.
+   */
+  defaultFrom?: PrincipalDefault;
   /** Validation rules other than `required` (which is the `required` flag), in declaration order. */
   rules: RuleIR[];
   /** Set by the engine, not writable through the API (primary key, system timestamps, tenant). */

@@ -12,7 +12,7 @@ import type {
   SchemaIR,
   UiIR,
 } from "./ir.ts";
-import { RESERVED_FIELD_NAMES, SYSTEM_FIELDS } from "./ir.ts";
+import { PRINCIPAL_DEFAULTS, RESERVED_FIELD_NAMES, SYSTEM_FIELDS, type PrincipalDefault } from "./ir.ts";
 import type { RawField, RawModel, RawRelationship, RawSchema } from "./rawSchema.ts";
 import { IDENTIFIER, lowerFirst, pluralize, snakeCase } from "./names.ts";
 import { parseRule, RULE_ORDER, splitRules } from "./parseRule.ts";
@@ -311,7 +311,16 @@ function normaliseField(
   }
   if (raw.items !== undefined && raw.type !== "array") report(model, `${key}.items`, `only array fields have items`);
 
-  if (raw.default !== undefined) {
+  if (typeof raw.default === "string" && raw.default.startsWith("$")) {
+    // A request value, not a literal: never in the DDL, filled in by the engine on create.
+    if (!(PRINCIPAL_DEFAULTS as readonly string[]).includes(raw.default)) {
+      report(model, `${key}.default`, `'${raw.default}' is not a default the platform knows (${PRINCIPAL_DEFAULTS.join(", ")}); a literal default may not start with $`);
+    } else if (raw.type !== "id") {
+      report(model, `${key}.default`, `${raw.default} is a user id: only an id field (an owner) can default to it`);
+    } else {
+      field.defaultFrom = raw.default as PrincipalDefault;
+    }
+  } else if (raw.default !== undefined) {
     field.default = raw.default;
     if (enumDef && raw.type === "enum" && !enumDef.values.includes(String(raw.default))) {
       report(model, `${key}.default`, `'${String(raw.default)}' is not a value of enum ${enumDef.name} (${enumDef.values.join(", ")})`);

@@ -188,3 +188,17 @@ describe("platform identity models (User, Team, Membership) every app has", () =
     expectIssue(dsl({ Company: company(), Team: model({ tenantScoped: false, fields: {} } as never) }), "Team", "tenantScoped", /platform model and is tenant-scoped/);
   });
 });
+
+describe("defaults from the request", () => {
+  it("reads default: \"$principal.sub\" on an id field as the creating user, never as a literal", () => {
+    const ir = defineSchema({ models: { Company: company({}, { ownerId: f.id().default("$principal.sub") }) } } as never).ir;
+    const owner = ir.models.find((m) => m.name === "Company")!.fields.find((x) => x.name === "ownerId")!;
+    expect(owner.defaultFrom).toBe("$principal.sub");
+    expect(owner.default).toBeUndefined();
+  });
+
+  it("refuses it on a field that is not an id, and an unknown placeholder, naming the key", () => {
+    expectIssue(dsl({ Company: company({}, { note: f.string().default("$principal.sub") }), Contact: contact() }), "Company", "fields.note.default", /only an id field/);
+    expectIssue(dsl({ Company: company({}, { ownerId: f.id().default("$principal.email") }), Contact: contact() }), "Company", "fields.ownerId.default", /not a default the platform knows/);
+  });
+});

@@ -50,7 +50,7 @@ export function compileCreateMany(schema: SchemaIR, model: ModelIR, fields: read
     referenceChecks.push({ column, field, target: target.name });
   }
   // Every new row must satisfy the principal's rules (see compileCreate), or none is inserted.
-  const image = (): string => `SELECT ${rowImage(model, (field) => (fields.includes(field) ? `r.${quoteIdent(field.name)}` : unsetColumnValue(field, params, ctx.tenantId)))} FROM src r`;
+  const image = (): string => `SELECT ${rowImage(model, (field) => (fields.includes(field) ? `r.${quoteIdent(field.name)}` : unsetColumnValue(field, params, ctx)))} FROM src r`;
   checks.push(`${rowsSatisfy(cc, model, "create", image)} AS allowed`);
   const ok = [...referenceChecks.map((c) => `cardinality(chk.${c.column}) = 0`), "chk.allowed"].join(" AND ");
   const sql = `WITH src AS (SELECT * FROM jsonb_to_recordset(${payload}) AS r(${columnDefs.join(", ")})),

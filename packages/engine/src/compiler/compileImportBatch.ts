@@ -113,7 +113,7 @@ export function compileImportBatch(
       case "deleted_at":
         return `NULL::${columnSqlType(field)}`;
     }
-    const kept = `CASE WHEN ${found} THEN ${prevCol(field)} ELSE ${unsetColumnValue(field, params, ctx.tenantId)} END`;
+    const kept = `CASE WHEN ${found} THEN ${prevCol(field)} ELSE ${unsetColumnValue(field, params, ctx)} END`;
     return given.has(field) ? `CASE WHEN ${src(field)} IS NOT NULL THEN ${src(field)} ELSE ${kept} END` : kept;
   };
   const image = model.fields.filter((f) => f.column !== "tenant_id" || model.tenantScoped).map((f) => `${imageColumn(f)} AS ${quoteIdent(f.column)}`);

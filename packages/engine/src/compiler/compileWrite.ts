@@ -142,7 +142,7 @@ export function compileCreate(schema: SchemaIR, model: ModelIR, values: Map<Fiel
     inserted.push(tenantParam(params, ctx));
   }
   // The new row as it will be stored, checked against the principal's rules before it is inserted.
-  const image = (): string => `SELECT ${rowImage(model, (field) => placeholders.get(field) ?? unsetColumnValue(field, params, ctx.tenantId))}`;
+  const image = (): string => `SELECT ${rowImage(model, (field) => placeholders.get(field) ?? unsetColumnValue(field, params, ctx))}`;
   const allowed = rowsSatisfy(cc, model, "create", image);
   const fields = recordFields(model);
   const insert =

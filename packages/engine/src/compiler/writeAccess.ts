@@ -8,6 +8,8 @@ import type { CompileContext } from "./CompileContext.ts";
 import type { SqlParams } from "./SqlParams.ts";
 import { columnSqlType } from "./sqlTypes.ts";
 import { toParam } from "./writeParams.ts";
+import { principalDefault } from "../write/principalDefaults.ts";
+import type { RequestContext } from "../queryTypes.ts";
 
 /** `expr AS "column"` for every column of the model, the value of each given by `valueOf`. */
 export function rowImage(model: ModelIR, valueOf: (field: FieldIR) => string): string {
@@ -37,7 +39,10 @@ export function rowsSatisfy(cc: CompileContext, model: ModelIR, action: AccessAc
 }
 
 /** The value a column gets on insert when the write does not set it: system value, schema default or NULL. */
-export function unsetColumnValue(field: FieldIR, params: SqlParams, tenantId: string | null): string {
+export function unsetColumnValue(field: FieldIR, params: SqlParams, ctx: RequestContext): string {
+  const tenantId = ctx.tenantId;
+  const fromPrincipal = principalDefault(field, ctx);
+  if (fromPrincipal !== undefined) return params.typed(fromPrincipal, columnSqlType(field));
   switch (field.column) {
     case "tenant_id":
       return params.typed(tenantId, "uuid");

@@ -128,7 +128,8 @@ export function validateInput(schema: SchemaIR, model: ModelIR, data: unknown, m
   if (indexedText.length > 0) checkIndexedText(indexedText, values, pathPrefix, errors);
   if (mode === "create") {
     for (const field of model.fields) {
-      if (field.system || !field.required || field.default !== undefined || field.type === "array") continue;
+      // A principal default is filled in after validation (write/principalDefaults.ts), which reports it if it cannot be.
+      if (field.system || !field.required || field.default !== undefined || field.defaultFrom !== undefined || field.type === "array") continue;
       if (input[field.name] === undefined) {
         errors.push({ path: [...pathPrefix, field.name], message: `${field.name} is required`, rule: "required" });
       }

@@ -12,6 +12,7 @@ import { compileCreate, compileRowChange, type CompiledWrite, type WriteRow } fr
 import { compileUpdateMany } from "../compiler/compileWriteMany.ts";
 import { compileFindUnique } from "../compiler/compileFindUnique.ts";
 import { mapDatabaseError } from "../mapDatabaseError.ts";
+import { applyPrincipalDefaults } from "./principalDefaults.ts";
 import { expectAllowed, expectChanged, guardFailure, outsideRules, underPath, type Path } from "./writeChecks.ts";
 import type { ConnectPlan, CreatePlan, ToManyPlan, ToOnePlan, UpdatePlan, WritePlan } from "./planWriteTree.ts";
 
@@ -38,6 +39,8 @@ export class WritePlanRunner {
   private async create(plan: CreatePlan, parentId: string | undefined): Promise<{ id: string; record: RecordData | null }> {
     await this.resolveToOne(plan.toOne, plan.values);
     if (plan.parentKey) plan.values.set(plan.parentKey, parentId);
+    const unset = applyPrincipalDefaults(plan.model, plan.values, this.ctx, plan.path);
+    if (unset.length > 0) throw validationFailed(unset);
     const row = await this.write(plan.model, plan.path, compileCreate(this.schema, plan.model, plan.values, this.ctx));
     expectAllowed(this.schema, plan.model, row, "create");
     const id = String(row.record![plan.model.primaryKey]);
