@@ -73,6 +73,14 @@ async function gql(bearer: string, query: string, headers: Record<string, string
   return { status: response.statusCode, body: response.json() as { data?: Record<string, unknown> | null; errors?: { message: string; extensions?: { code?: string } }[] } };
 }
 
+/** A refused root field: exactly one error, with this code, on this field, which answers null. */
+function expectRefused(answer: Awaited<ReturnType<typeof gql>>, code: string, field: string): void {
+  const context = JSON.stringify(answer.body);
+  expect(answer.status, context).toBe(200);
+  expect(answer.body.errors?.map((e) => e.extensions?.code), context).toEqual([code]);
+  expect(answer.body.data, context).toEqual({ [field]: null });
+}
+
 async function session(bearer: string): Promise<{ status: number; userId: string; body: string }> {
   const response = await app.inject({ method: "GET", url: "/auth/session", headers: { authorization: `Bearer ${bearer}` } });
   const body = response.json() as { user?: { id: string } };
@@ -108,6 +116,7 @@ describe("identity provider subjects, with tenant and roles from the token (TESS
   const uuidSub = randomUUID();
   const tokens: Record<string, string> = {};
   const userIds: Record<string, string> = {};
+  const bookIds: Record<string, string> = {};
 
   beforeAll(async () => {
     await serve("token");
@@ -136,22 +145,25 @@ describe("identity provider subjects, with tenant and roles from the token (TESS
 
   it("lets each member create and read their own books, under the row rule on $principal.sub", async () => {
     for (const name of ["zitadel", "auth0"] as const) {
-      const created = await gql(tokens[name], `mutation { createBook(data: { title: "${name}'s book", ownerId: "${userIds[name]}" }) { id title owner { id } } }`);
+      const created = await gql(tokens[name], `mutation { createBook(data: { title: "${name}'s book", isbn: "isbn-${name}", ownerId: "${userIds[name]}" }) { id title owner { id } } }`);
       expect(created.body.errors, JSON.stringify(created.body)).toBeUndefined();
       expect(created.body.data?.createBook).toMatchObject({ title: `${name}'s book`, owner: { id: userIds[name] } });
+      bookIds[name] = (created.body.data?.createBook as { id: string }).id;
     }
     const seen = await gql(tokens.zitadel, `{ books { title } }`);
     expect(seen.body.data?.books).toEqual([{ title: "zitadel's book" }]);
     // Handing a book to someone else is outside the member's rule.
     const handed = await gql(tokens.zitadel, `mutation { createBook(data: { title: "Gift", ownerId: "${userIds.auth0}" }) { id } }`);
-    expect(handed.body.errors?.[0].extensions?.code).toBe("FORBIDDEN");
+    expectRefused(handed, "FORBIDDEN", "createBook");
+    expect(await count(`SELECT 1 FROM books WHERE title = 'Gift'`)).toBe(0);
     const librarian = await gql(tokens.librarian, `{ books(orderBy: title_ASC) { title } }`);
     expect(librarian.body.data?.books).toEqual([{ title: "auth0's book" }, { title: "zitadel's book" }]);
   });
 
   it("refuses a viewer's write", async () => {
     const refused = await gql(tokens.uuid, `mutation { createBook(data: { title: "Nope", ownerId: "${userIds.uuid}" }) { id } }`);
-    expect(refused.body.errors?.[0].extensions?.code).toBe("FORBIDDEN");
+    expectRefused(refused, "FORBIDDEN", "createBook");
+    expect(refused.body.errors?.[0].message).toContain("requires one of");
     expect(await count(`SELECT 1 FROM books WHERE title = 'Nope'`)).toBe(0);
   });
 
@@ -160,8 +172,13 @@ describe("identity provider subjects, with tenant and roles from the token (TESS
     expect(seen.body.errors).toBeUndefined();
     expect(seen.body.data?.books).toEqual([]);
     expect(seen.body.data?.users).toEqual([{ id: userIds.other }]);
-    const probe = await gql(tokens.other, `{ book(where: { isbn: "none" }) { id } user(where: { id: "${userIds.zitadel}" }) { id } }`);
-    expect(probe.body.data).toEqual({ book: null, user: null });
+    const inA = await gql(tokens.librarian, `{ books { id } users { id } }`);
+    expect(inA.body.errors).toBeUndefined();
+    expect((inA.body.data?.books as { id: string }[]).map((b) => b.id).sort()).toEqual([bookIds.zitadel, bookIds.auth0].sort());
+    // By unique keys of rows that exist in tenant A: the same query answers them to A's librarian.
+    const probe = `{ byIsbn: book(where: { isbn: "isbn-zitadel" }) { id } byId: book(where: { id: "${bookIds.zitadel}" }) { id } user(where: { id: "${userIds.zitadel}" }) { id } }`;
+    expect((await gql(tokens.other, probe)).body).toEqual({ data: { byIsbn: null, byId: null, user: null } });
+    expect((await gql(tokens.librarian, probe)).body).toEqual({ data: { byIsbn: { id: bookIds.zitadel }, byId: { id: bookIds.zitadel }, user: { id: userIds.zitadel } } });
   });
 
   it("shows a tenant its members as users, with the token's role recorded on first entry", async () => {
@@ -171,7 +188,9 @@ describe("identity provider subjects, with tenant and roles from the token (TESS
   });
 
   it("refuses a token that names no tenant, or carries no role", async () => {
-    expect((await session(await token("auth0|lost", ["member"], null))).status).toBe(403);
+    const noTenant = await session(await token("auth0|lost", ["member"], null));
+    expect(noTenant.status).toBe(403);
+    expect(noTenant.body).toContain("No tenant was chosen");
     const noRoles = await session(await token("auth0|roleless", [], A));
     expect(noRoles.status).toBe(403);
     expect(noRoles.body).toContain("carries none");
@@ -202,7 +221,10 @@ describe("roles from the tenant's memberships (the default)", () => {
     expect(admitted.statusCode).toBe(200);
     expect((admitted.json() as { user: { roles: string[] } }).user.roles).toEqual(["viewer"]);
     const write = await gql(bearer, `mutation { createShelf(data: { label: "Mine" }) { id } }`);
-    expect(write.body.errors?.[0].extensions?.code).toBe("FORBIDDEN");
+    expectRefused(write, "FORBIDDEN", "createShelf");
+    expect(write.body.errors?.[0].message).toContain("requires one of librarian");
+    const shelves = library.ir.models.find((m) => m.name === "Shelf")!.tableName;
+    expect(await count(`SELECT 1 FROM ${shelves} WHERE label = 'Mine'`)).toBe(0);
   });
 });
 
@@ -211,15 +233,21 @@ describe("both: the token's tenant and roles, and a membership of that tenant", 
 
   it("refuses a token whose tenant is not among the user's memberships, and admits a member with the token's roles", async () => {
     const bearer = await token("auth0|both", ["librarian"], B);
-    expect((await session(bearer)).status).toBe(403);
+    const outside = await session(bearer);
+    expect(outside.status).toBe(403);
+    expect(outside.body).toContain("not a member of this tenant");
     const userId = (await db.db.query<{ user_id: string }>(`SELECT user_id::text FROM tessera_identities WHERE subject = 'auth0|both'`)).rows[0].user_id;
     await engine.model("Membership").create({ userId, role: "viewer" }, systemContext(B));
     const admitted = await app.inject({ method: "GET", url: "/auth/session", headers: { authorization: `Bearer ${bearer}` } });
     expect((admitted.json() as { user: { roles: string[] } }).user.roles).toEqual(["librarian"]);
     // A token for tenant A, where the user has no membership, stays refused.
-    expect((await session(await token("auth0|both", ["librarian"], A))).status).toBe(403);
+    const otherTenant = await session(await token("auth0|both", ["librarian"], A));
+    expect(otherTenant.status).toBe(403);
+    expect(otherTenant.body).toContain("not a member of this tenant");
     // Removing the membership revokes access (at once here: the membership cache is off in this test).
     await engine.model("Membership").deleteMany({ userId }, systemContext(B));
-    expect((await session(bearer)).status).toBe(403);
+    const removed = await session(bearer);
+    expect(removed.status).toBe(403);
+    expect(removed.body).toContain("not a member of this tenant");
   });
 });
