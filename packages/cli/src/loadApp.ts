@@ -1,5 +1,6 @@
 // Finds an app folder's schema (either form) and its optional seed module.
 import { existsSync, statSync } from "node:fs";
+import { register } from "node:module";
 import { basename, join, resolve } from "node:path";
 import { pathToFileURL } from "node:url";
 import { loadInterfaceSchema, type SchemaIR } from "@tessera/schema";
@@ -42,8 +43,18 @@ export class AppLoadError extends Error {
   readonly code = "APP_INVALID";
 }
 
+let tesseraResolution = false;
+
+/** Lets an app outside this repository import the Tessera packages (see resolveTesseraHook.mjs). */
+function resolveTesseraFromCli(): void {
+  if (tesseraResolution) return;
+  tesseraResolution = true;
+  register(new URL("./resolveTesseraHook.mjs", import.meta.url));
+}
+
 export async function loadApp(dirArg: string): Promise<LoadedApp> {
   const dir = resolve(dirArg);
+  resolveTesseraFromCli();
   const schemaFile = join(dir, "schema.ts");
   if (!existsSync(schemaFile)) throw new AppLoadError(`no schema.ts in ${dir}: pass --app with a folder that holds one`);
   // The modification time in the URL makes a re-load in the same process see an edited schema.

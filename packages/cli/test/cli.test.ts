@@ -55,7 +55,9 @@ async function run(...args: string[]): Promise<{ code: number; out: string }> {
 
 describe("tessera init / migrate / --check", () => {
   it("creates an app from the crm template, applies its migrations and reports drift after a schema edit", async () => {
-    expect((await run("init", appDir, "--template", "crm")).code).toBe(0);
+    const init = await run("init", appDir, "--template", "crm");
+    expect(init.code).toBe(0);
+    expect(init.out).toContain(`  npx tessera migrate --app ${appDir} --data-dir ${appDir}/.tessera/data\n  npx tessera start --app ${appDir} --data-dir ${appDir}/.tessera/data`);
     const templateFiles = readdirSync(join(process.cwd(), "apps", "crm", "migrations")).sort();
     expect(readdirSync(join(appDir, "migrations")).sort()).toEqual(templateFiles);
     const next = `${String(templateFiles.length + 1).padStart(4, "0")}_auto`;
@@ -89,6 +91,11 @@ describe("tessera init / migrate / --check", () => {
   it("answers an unknown command or option with a usage error", async () => {
     await expect(main(["frobnicate"])).rejects.toThrow(/unknown command/);
     await expect(main(["migrate", "--bogus"])).rejects.toThrow(/bogus/);
+  });
+
+  it("refuses an unknown template naming --template, and a folder that is not empty", async () => {
+    expect(await run("init", join(root, "other"), "--template", "erp")).toEqual({ code: 2, out: "--template: unknown template 'erp' (available: crm, blank)" });
+    expect(await run("init", appDir, "--template", "blank")).toEqual({ code: 1, out: `${appDir} is not empty; choose a new folder` });
   });
 });
 

@@ -49,6 +49,7 @@ export async function startCommand(options: CommonOptions & { port: number; host
   });
   await server.listen({ port: options.port, host: options.host });
   const demoUsers = app.demoUsers;
+  const devTenant = await engine.tenants.get(DEMO_TENANT.id);
   const admin = demoUsers.find((u) => u.role === "admin");
   const adminToken = devIssuer && admin?.id ? await devIssuer.issueDevToken({ sub: admin.id, roles: [admin.role], tenantId: DEMO_TENANT.id, expiresIn: "12h" }) : undefined;
   const url = `http://${options.host === "0.0.0.0" ? "localhost" : options.host}:${options.port}`;
@@ -57,11 +58,14 @@ export async function startCommand(options: CommonOptions & { port: number; host
     [
       ``,
       `Tessera ${app.name} is running at ${url}`,
-      ...(adminDir ? [`  admin UI:   ${url}/  ${devSignIn.enabled && devIssuer ? "(sign in as a demo user below)" : "(sign in with a token or your identity provider)"}`] : []),
+      ...(adminDir ? [`  admin UI:   ${url}/  ${devSignIn.enabled && devIssuer ? (demoUsers.length > 0 ? "(sign in as a demo user below)" : "(sign in as a member of the tenant below, or with a token)") : "(sign in with a token or your identity provider)"}`] : []),
       ...(devIssuer ? [`  dev sign-in: ${devSignIn.reason}`] : []),
       `  database:   ${where}`,
       `  migrations: ${applied.applied.length} applied now`,
-      `  tenant:     ${DEMO_TENANT.name} (${DEMO_TENANT.id})${seeded ? ` — demo data seeded: ${Object.entries(seeded.counts).map(([m, n]) => `${n} ${m}`).join(", ")}` : ""}`,
+      // The tenant as registered: an app without demo data (tessera init --template blank) names its own.
+      devTenant
+        ? `  tenant:     ${devTenant.name} (${devTenant.id})${seeded ? ` — demo data seeded: ${Object.entries(seeded.counts).map(([m, n]) => `${n} ${m}`).join(", ")}` : ""}`
+        : `  tenant:     none yet; the dev sign-in serves ${DEMO_TENANT.id} (tessera tenant create --id ${DEMO_TENANT.id} --name …)`,
       `  GraphQL:    ${url}/graphql${process.env.NODE_ENV === "production" ? "" : `  (GraphiQL: ${url}/graphiql)`}`,
       `  health:     ${url}/healthz   metrics: ${url}/metrics`,
       ...(demoUsers.length > 0 ? [`  demo users: ${demoUsers.map((u) => `${u.email} (${u.role})`).join(", ")}`] : []),
