@@ -31,4 +31,13 @@ export class TenantRegistry {
     );
     return rows[0] ?? null;
   }
+
+  /** Every tenant, by name (the CLI's `tenant list`). */
+  async list(): Promise<Tenant[]> {
+    const { rows } = await this.db.transaction(
+      (tx) => tx.query<Tenant>(`SELECT id, name, slug FROM ${quoteIdent(SYSTEM_TABLES.tenants)} ORDER BY name, id`),
+      { role: false },
+    );
+    return rows;
+  }
 }
