@@ -96,3 +96,26 @@ describe("owner fields default to the creating user", () => {
     expect(made.data?.createCompany).toEqual({ ownerId: null });
   });
 });
+
+describe("notes others logged on her records", () => {
+  it("shows a salesperson the activities on a contact she may read, logged by anyone, without letting her change them", async () => {
+    const sys = systemContext(A);
+    const contact = (await engine.model("Contact").create({ firstName: "Story", ownerId: ids.chloe }, sys)).id as string;
+    const otherContact = (await engine.model("Contact").create({ firstName: "Elsewhere", ownerId: ids.stranger }, sys)).id as string;
+    const byStranger = (await engine.model("Activity").create({ type: "note", title: "Stranger's note on Chloe's contact", contactId: contact, assignedToId: ids.stranger }, sys)).id as string;
+    await engine.model("Activity").create({ type: "call", title: "Unassigned call", contactId: contact }, sys);
+    await engine.model("Activity").create({ type: "note", title: "Not hers", contactId: otherContact, assignedToId: ids.stranger }, sys);
+
+    const timeline = await gql("chloe", `{ contact(where: { id: "${contact}" }) { activities(orderBy: title_ASC) { title } } }`);
+    expect(timeline.errors).toBeUndefined();
+    expect(timeline.data?.contact).toEqual({ activities: [{ title: "Stranger's note on Chloe's contact" }, { title: "Unassigned call" }] });
+    const all = await gql("chloe", `{ activities(where: { contactId_in: ["${contact}", "${otherContact}"] }) { title } }`);
+    expect((all.data?.activities as { title: string }[]).map((a) => a.title)).not.toContain("Not hers");
+    // A teammate of the contact's owner reads them too; someone outside the team does not.
+    const mate = await gql("mate", `{ activities(where: { contactId: "${contact}" }) { title } }`);
+    expect(mate.data?.activities).toHaveLength(2);
+    // Reading is not changing: the note stays its author's.
+    const edit = await gql("chloe", `mutation { updateActivity(where: { id: "${byStranger}" }, data: { title: "Edited" }) { id } }`);
+    expect(edit.errors?.[0].extensions?.code).toBe("FORBIDDEN");
+  });
+});

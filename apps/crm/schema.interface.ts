@@ -342,6 +342,12 @@ export const schema = {
         read: [
           { roles: "sales", where: { assignedToId: "$principal.sub" } },
           { roles: "sales", where: { assignedTo: { memberships_some: { teamId_in: "$principal.teams" } } } },
+          { roles: "sales", where: { contact: { ownerId: "$principal.sub" } } },
+          { roles: "sales", where: { contact: { owner: { memberships_some: { teamId_in: "$principal.teams" } } } } },
+          { roles: "sales", where: { deal: { ownerId: "$principal.sub" } } },
+          { roles: "sales", where: { deal: { owner: { memberships_some: { teamId_in: "$principal.teams" } } } } },
+          { roles: "sales", where: { company: { ownerId: "$principal.sub" } } },
+          { roles: "sales", where: { company: { owner: { memberships_some: { teamId_in: "$principal.teams" } } } } },
         ],
         update: [
           { roles: "sales", where: { assignedToId: "$principal.sub" } },

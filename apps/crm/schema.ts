@@ -33,6 +33,13 @@ const ownedOrTeam = (ownerField: string, ownerRelation: string) => {
   return { read: rules, update: rules, delete: rules };
 };
 
+/** Sales read rules for records attached to a Contact, Deal or Company the salesperson may read. */
+const linkedTo = (relations: string[]) =>
+  relations.flatMap((relation) => [
+    { roles: "sales", where: { [relation]: { ownerId: "$principal.sub" } } },
+    { roles: "sales", where: { [relation]: { owner: { memberships_some: { teamId_in: "$principal.teams" } } } } },
+  ]);
+
 export const schema = defineSchema({
   config: {
     auditLog: true,
@@ -230,7 +237,11 @@ export const schema = defineSchema({
       },
       searchable: ["title", "content"],
       access: standardAccess,
-      rowRules: ownedOrTeam("assignedToId", "assignedTo"),
+      rowRules: {
+        ...ownedOrTeam("assignedToId", "assignedTo"),
+        // Notes logged by others on a contact, deal or company she may read are part of that record's story.
+        read: [...ownedOrTeam("assignedToId", "assignedTo").read, ...linkedTo(["contact", "deal", "company"])],
+      },
       relationships: {
         contact: belongsTo("Contact", { foreignKey: "contactId", onDelete: "cascade" }),
         company: belongsTo("Company", { foreignKey: "companyId", onDelete: "cascade" }),
