@@ -96,7 +96,12 @@ export function systemObjects(appRole: string): SystemObjects {
         columns: [
           { name: "name", type: "text", notNull: true, primaryKey: true },
           { name: "position", type: "bigint", notNull: true, default: "0" },
+          // When the cursor last moved or, for a per-node consumer, when its node last said it is
+          // alive (EventDispatcher heartbeat): per-node rows not seen for a while are a dead node's.
           { name: "updated_at", type: "timestamptz", notNull: true, default: "now()" },
+          // Its state lives in one node's process (`cache:<node>`, `graphql-ws:<node>`, `realtime:<node>`):
+          // the row may be reaped once the node is gone. Durable consumers (projections) are never reaped.
+          { name: "per_node", type: "boolean", notNull: true, default: "false" },
         ],
         rls: false,
         // Consumer positions are advanced by the dispatcher on the system path only.
