@@ -94,12 +94,16 @@ export class Engine implements EngineCore {
     if (this.cache || this.commitListeners.size > 0) {
       const cache = this.cache;
       this.cacheConsumer = `cache:${options.nodeId ?? process.pid}`;
-      await this.events.subscribe(this.cacheConsumer, (events) => {
-        for (const e of events) {
-          cache?.invalidate(e.tenantId, e.model);
-          this.notifyCommit(e.tenantId, e.model);
-        }
-      });
+      await this.events.subscribe(
+        this.cacheConsumer,
+        (events) => {
+          for (const e of events) {
+            cache?.invalidate(e.tenantId, e.model);
+            this.notifyCommit(e.tenantId, e.model);
+          }
+        },
+        { perNode: true },
+      );
     }
     await this.events.start();
   }

@@ -4,7 +4,7 @@ export type { WriteTree, CreateTree, UpdateTree, WriteData, ToOneWrite, ToManyWr
 export { EngineError, validationFailed, notFound, type ErrorCode, type FieldError } from "./EngineError.ts";
 export * from "./queryTypes.ts";
 export { ReadCache, type ReadCacheOptions } from "./cache/ReadCache.ts";
-export { EventDispatcher, type EventHandler, type DispatcherOptions, type DispatcherStats } from "./events/EventDispatcher.ts";
+export { EventDispatcher, DEFAULT_HEARTBEAT_MS, DEFAULT_PER_NODE_TTL_MS, type EventHandler, type DispatcherOptions, type DispatcherStats, type SubscribeOptions } from "./events/EventDispatcher.ts";
 export type { EventRecord } from "./events/EventRecord.ts";
 export { replayRecord } from "./events/replayRecord.ts";
 export { Authorizer, type AccessDecision } from "./authorization/Authorizer.ts";

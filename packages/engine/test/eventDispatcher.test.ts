@@ -130,3 +130,84 @@ describe("ephemeral consumers", () => {
     expect(await count()).toBe(0);
   });
 });
+
+describe("per-node consumers of dead nodes", () => {
+  const rowsOf = async (names: string[]): Promise<{ name: string; position: string; per_node: boolean }[]> =>
+    (
+      await crm.db.query<{ name: string; position: string; per_node: boolean }>(
+        "SELECT name, position::text AS position, per_node FROM tessera_consumers WHERE name = ANY($1::text[]) ORDER BY name",
+        [names],
+      )
+    ).rows;
+  /** A consumer row as a node left it, last marked alive `age` ago by the database's clock. */
+  const leaveRow = (name: string, perNode: boolean, age: string): Promise<unknown> =>
+    crm.db.query("INSERT INTO tessera_consumers (name, position, per_node, updated_at) VALUES ($1, 0, $2, now() - $3::interval)", [name, perNode, age]);
+
+  it("reaps the rows of per-node consumers not seen for the TTL; a live node's and a durable consumer's stay", async () => {
+    const live = new EventDispatcher(crm.db);
+    await live.subscribe("realtime:live-node", () => undefined, { perNode: true });
+    await leaveRow("graphql-ws:dead-node", true, "1 hour");
+    await leaveRow("cache:dead-node", true, "6 minutes");
+    await leaveRow("cache:quiet-node", true, "1 minute"); // within the 5-minute TTL: maybe just slow
+    await leaveRow("workflows", false, "30 days"); // durable: its cursor is the only record of its progress
+    const names = ["realtime:live-node", "graphql-ws:dead-node", "cache:dead-node", "cache:quiet-node", "workflows"];
+
+    const reaper = new EventDispatcher(crm.db);
+    expect(await reaper.reapDeadConsumers()).toEqual(["cache:dead-node", "graphql-ws:dead-node"]);
+    expect(reaper.stats.reaped).toBe(2);
+    expect((await rowsOf(names)).map((r) => [r.name, r.per_node])).toEqual([
+      ["cache:quiet-node", true],
+      ["realtime:live-node", true],
+      ["workflows", false],
+    ]);
+    await live.unsubscribe("realtime:live-node", { forget: true });
+    await reaper.unsubscribe("cache:quiet-node", { forget: true });
+    await crm.db.query("DELETE FROM tessera_consumers WHERE name = ANY($1::text[])", [names]);
+  });
+
+  it("reaps when a node starts, and its heartbeat keeps its own rows from being reaped by others", async () => {
+    await leaveRow("graphql-ws:crashed-node", true, "1 hour");
+    const node = new EventDispatcher(crm.db, { pollIntervalMs: 60_000 });
+    await node.subscribe("cache:beating-node", () => undefined, { perNode: true });
+    await node.start();
+    expect(await rowsOf(["graphql-ws:crashed-node"])).toEqual([]);
+    // No event for an hour: delivery never advanced updated_at. The heartbeat does.
+    await crm.db.query("UPDATE tessera_consumers SET updated_at = now() - interval '1 hour' WHERE name = 'cache:beating-node'");
+    await node.markAlive();
+    expect(await new EventDispatcher(crm.db).reapDeadConsumers()).toEqual([]);
+    expect(await rowsOf(["cache:beating-node"])).toHaveLength(1);
+    await node.stop();
+    await node.unsubscribe("cache:beating-node", { forget: true });
+    expect(await rowsOf(["cache:beating-node"])).toEqual([]);
+  });
+
+  it("puts back a live node's row reaped while it could not beat, at the position it had reached: no event lost", async () => {
+    const node = new EventDispatcher(crm.db);
+    const seen: string[] = [];
+    await node.subscribe("realtime:partitioned-node", (events) => void seen.push(...events.map((e) => String(e.recordId))), { perNode: true });
+    const before = (await engine.model("Tag").create({ name: "before the partition" }, ctx)).id as string;
+    await node.drain();
+    expect(seen).toEqual([before]);
+    const [{ position }] = await rowsOf(["realtime:partitioned-node"]);
+    // Another node reaps the row (this one was unreachable longer than the TTL), and events go on.
+    await crm.db.query("UPDATE tessera_consumers SET updated_at = now() - interval '1 hour' WHERE name = 'realtime:partitioned-node'");
+    expect(await new EventDispatcher(crm.db).reapDeadConsumers()).toEqual(["realtime:partitioned-node"]);
+    const during = (await engine.model("Tag").create({ name: "during the partition" }, ctx)).id as string;
+    await node.drain();
+    expect(seen).toEqual([before]); // no row, no delivery
+
+    await node.markAlive();
+    expect(await rowsOf(["realtime:partitioned-node"])).toEqual([{ name: "realtime:partitioned-node", position, per_node: true }]);
+    await node.drain();
+    expect(seen).toEqual([before, during]);
+    await node.unsubscribe("realtime:partitioned-node", { forget: true });
+  });
+
+  it("marks the engine's cache consumer per node; a TTL under three heartbeats is refused", async () => {
+    const node = new Engine({ schema: crm.schema, db: crm.db });
+    await node.start({ nodeId: "flagged-node" });
+    expect(await rowsOf(["cache:flagged-node"])).toEqual([expect.objectContaining({ per_node: true })]);
+    await node.stop();
+    expect(() => new EventDispatcher(crm.db, { heartbeatMs: 1_000, perNodeTtlMs: 2_000 })).toThrow(RangeError);
+  });
+});

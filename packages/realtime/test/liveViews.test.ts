@@ -157,3 +157,13 @@ describe("committed changes on board and record channels", () => {
     expect(after.reads - before.reads).toBe(1);
   });
 });
+
+describe("the node's consumers", () => {
+  it("are per-node rows (cache, graphql-ws, realtime), so other nodes reap them if this node dies", async () => {
+    const { rows } = await world.crm.db.query<{ name: string; per_node: boolean }>(
+      `SELECT name, per_node FROM ${SYSTEM_TABLES.consumers} WHERE name LIKE '%:' || $1 ORDER BY name`,
+      [node.hub.nodeId],
+    );
+    expect(rows).toEqual(["cache", "graphql-ws", "realtime"].map((kind) => ({ name: `${kind}:${node.hub.nodeId}`, per_node: true })));
+  });
+});

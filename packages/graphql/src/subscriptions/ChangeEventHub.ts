@@ -188,7 +188,8 @@ export class ChangeEventHub {
     if (this.started) return;
     this.started = true;
     const dispatcher = this.options.dispatcher ?? this.engine.events;
-    await dispatcher.subscribe(this.consumerName, (events) => this.fanOut(events));
+    // Per node: reaped by the other nodes if this one dies without release().
+    await dispatcher.subscribe(this.consumerName, (events) => this.fanOut(events), { perNode: true });
   }
 
   /** A new subscription (already checked with `checkSubscription`). */

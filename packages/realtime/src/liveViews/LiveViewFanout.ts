@@ -87,7 +87,8 @@ export class LiveViewFanout {
   async start(): Promise<void> {
     if (this.started) return;
     this.started = true;
-    await this.dispatcher.subscribe(this.consumer, (events) => this.enqueue(events));
+    // Per node: reaped by the other nodes if this one dies without stop().
+    await this.dispatcher.subscribe(this.consumer, (events) => this.enqueue(events), { perNode: true });
   }
 
   /** Stops and deletes the consumer's cursor: live views die with the node. */
