@@ -18,8 +18,8 @@ const extraDatabases: TestDatabase[] = [];
 /** A database of its own, for a test that must not see another test's migrations. */
 async function freshDbArgs(name: string): Promise<string[]> {
   if (!process.env.DATABASE_URL) return ["--data-dir", join(root, `data-${name}`)];
+  // Its own pool stays open until drop(), which closes it (closing it twice would skip the DROP).
   const db = await createTestDatabase();
-  await db.db.close();
   extraDatabases.push(db);
   return ["--database-url", db.url!];
 }
@@ -27,8 +27,8 @@ async function freshDbArgs(name: string): Promise<string[]> {
 beforeAll(async () => {
   mkdirSync(root, { recursive: true });
   if (process.env.DATABASE_URL) {
+    // Its own pool stays open until drop(), which closes it (closing it twice would skip the DROP).
     server = await createTestDatabase();
-    await server.db.close();
     dbArgs = ["--database-url", server.url!];
   } else {
     dbArgs = ["--data-dir", join(root, "data")];

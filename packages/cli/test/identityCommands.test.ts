@@ -32,8 +32,8 @@ async function freshDb(name: string): Promise<Db> {
     const dataDir = join(root, `data-${name}`);
     return { args: ["--data-dir", dataDir], open: () => openDatabase({ dataDir }) };
   }
+  // Its own pool stays open until drop(), which closes it (closing it twice would skip the DROP).
   const db = await createTestDatabase();
-  await db.db.close();
   databases.push(db);
   return { args: ["--database-url", db.url!, "--data-dir", join(root, `data-${name}`)], open: () => openDatabase({ databaseUrl: db.url!, dataDir: "" }) };
 }
@@ -177,6 +177,9 @@ describe("tessera member add / remove", () => {
     expect(unknownEmail).toMatchObject({ code: 1, out: expect.stringContaining("no user with the e-mail nobody@example.com") });
     const unknownId = await run("member", "remove", "--tenant", T1, "--user", "4d000000-0000-4000-8000-000000000009", ...blankArgs);
     expect(unknownId).toMatchObject({ code: 1, out: expect.stringContaining("no user 4d000000-0000-4000-8000-000000000009") });
+    const unknownTeam = await run("member", "add", "--tenant", T1, "--email", "ada@example.com", "--role", "member", "--team", "4e000000-0000-4000-8000-000000000009", ...blankArgs);
+    expect(unknownTeam.code).toBe(1);
+    expect(unknownTeam.out).toMatch(/teamId/);
     await expect(main(["member", "add", "--tenant", "acme", "--email", "ada@example.com", "--role", "member", ...blankArgs])).rejects.toThrow("--tenant takes an id (a UUID), got 'acme'");
     await expect(main(["member", "add", "--tenant", T1, "--email", "a@b.c", "--user", T1, "--role", "x", ...blankArgs])).rejects.toThrow("one of --user (a user id) or --email");
     await expect(main(["member", "add", "--tenant", T1, "--email", "ada@example.com", ...blankArgs])).rejects.toThrow("member add needs --role");
