@@ -19,6 +19,13 @@ let server: TestDatabase | undefined;
 let env: NodeJS.ProcessEnv;
 let started: ChildProcess | undefined;
 
+/** The README's "Start a blank app" shell blocks, with its ../my-app as the test's app folder. */
+function readmeBlocks(): string[] {
+  const readme = readFileSync(join(REPO, "README.md"), "utf8");
+  const section = readme.slice(readme.indexOf("### Start a blank app"), readme.indexOf("\n## ", readme.indexOf("### Start a blank app")));
+  return [...section.matchAll(/```sh\n([\s\S]*?)```/g)].map((m) => m[1].replaceAll("../my-app", appArg));
+}
+
 interface Result {
   code: number | null;
   stdout: string;
@@ -71,8 +78,8 @@ beforeAll(async () => {
   const { DATABASE_URL: _url, TESSERA_ROLE_SOURCE: _rs, OIDC_ISSUER: _iss, TENANT_ID: _tenant, PORT: _port, TESSERA_DATA_DIR: _dir, ...rest } = process.env;
   env = { ...rest, npm_config_yes: "false", LOG_LEVEL: "warn" };
   if (process.env.DATABASE_URL) {
+    // Its own pool stays open until drop(), which closes it (closing it twice would skip the DROP).
     server = await createTestDatabase();
-    await server.db.close();
     env.DATABASE_URL = server.url!;
   }
 });
@@ -157,5 +164,14 @@ describe("npx tessera init <dir outside the repository> --template blank, then t
     expect(page.status).toBe(200);
     expect(page.headers.get("content-type")).toContain("text/html");
     expect(await page.text()).toContain('<div id="root">');
+
+    // The README's quick start is these same steps, and its requests work as written.
+    const [steps, requests] = readmeBlocks();
+    expect(steps.trim().split("\n")).toEqual([`npx tessera init ${appArg} --template blank`, migrate, tenant, start]);
+    expect(requests.split("\n")[0]).toBe(`TOKEN=$(${token})`);
+    const readme = await sh(requests.replaceAll("127.0.0.1:4000", `127.0.0.1:${port}`));
+    expect(readme.code, readme.stderr).toBe(0);
+    expect(readme.stdout).toContain(`{"data":{"createNote":{"title":"Hello"}}}`);
+    expect(readme.stdout).toContain(`{"title":"Hello","owner":{"id":"${session.user.id}"}}`);
   });
 });
