@@ -127,7 +127,10 @@ export class ImportJobRegistry {
     this.waiting.push(entry);
     // A queued job cancelled (job.cancel) never starts: take it out of the queue and drop its upload now,
     // not when a slot frees up behind long imports.
-    void job.whenFinished().then(() => this.dequeue(entry));
+    void job
+      .whenFinished()
+      .then(() => this.dequeue(entry))
+      .catch((error: unknown) => process.emitWarning(`removing a cancelled import's upload failed: ${error instanceof Error ? error.message : String(error)}`));
     this.pump();
     return job;
   }
