@@ -8,6 +8,7 @@ import { join } from "node:path";
 import { randomUUID } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { FastifyInstance } from "fastify";
+import WebSocket from "ws";
 import { defineEnum, defineSchema, f, model } from "@tessera/schema";
 import { Engine, systemContext } from "@tessera/engine";
 import type { DevIssuer, RoleSource } from "@tessera/auth";
@@ -60,6 +61,7 @@ async function serve(roleSource: RoleSource): Promise<void> {
     logger: false,
     roleSource,
     membershipCacheTtlMs: 0,
+    credentialRecheckMs: 100,
     rateLimit: { perIp: 100_000, perPrincipal: 100_000, durationSeconds: 60 },
   });
   app = server.app;
@@ -244,10 +246,20 @@ describe("both: the token's tenant and roles, and a membership of that tenant", 
     const otherTenant = await session(await token("auth0|both", ["librarian"], A));
     expect(otherTenant.status).toBe(403);
     expect(otherTenant.body).toContain("not a member of this tenant");
-    // Removing the membership revokes access (at once here: the membership cache is off in this test).
+    // An open subscription socket of the member, to see it closed when the membership goes.
+    const address = await app.listen({ port: 0, host: "127.0.0.1" });
+    const socket = new WebSocket(`${address.replace("http", "ws")}/graphql/ws`, "graphql-transport-ws");
+    const closed = new Promise<number>((resolve) => socket.once("close", (code) => resolve(code)));
+    await new Promise((resolve) => socket.once("open", resolve));
+    socket.send(JSON.stringify({ type: "connection_init", payload: { authorization: `Bearer ${bearer}` } }));
+    expect(JSON.parse(String(await new Promise((resolve) => socket.once("message", resolve))))).toEqual({ type: "connection_ack" });
+
+    // Removing the membership revokes access: requests at once (the membership cache is off in this
+    // test), open sockets at their next credential check (credentialRecheckMs).
     await engine.model("Membership").deleteMany({ userId }, systemContext(B));
     const removed = await session(bearer);
     expect(removed.status).toBe(403);
     expect(removed.body).toContain("not a member of this tenant");
+    expect(await closed).toBe(4403);
   });
 });
