@@ -5,7 +5,9 @@
  * (`_not`, `_in`, `_not_in`, `_lt`, `_lte`, `_gt`, `_gte`, `_contains`, `_not_contains`,
  * `_starts_with`, `_not_starts_with`, `_ends_with`, `_not_ends_with`, `_contains_all`,
  * `_contains_some`, `_contains_none`), `AND`/`OR`/`NOT`, a to-one relation name (a nested Where),
- * a to-many relation name with `_some`/`_every`/`_none`, and `_search` (full text over searchable fields).
+ * a to-many relation name with `_some`/`_every`/`_none`, and `_search` (every word in some searchable or
+ * display field, accents and case ignored, typos by trigram similarity; a top-level `_search` without an
+ * orderBy reads best matches first — see compiler/compileSearch.ts).
  */
 export type Where = { [key: string]: unknown };
 

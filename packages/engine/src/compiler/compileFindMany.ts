@@ -13,7 +13,8 @@ import type { CompileContext as Context } from "./CompileContext.ts";
 import { checkArgKeys } from "./checkArgKeys.ts";
 import { CompileContext } from "./CompileContext.ts";
 import { parseJsonColumn, type CompiledRead, type ResultRow } from "./CompiledRead.ts";
-import { orderBySql, parseOrderBy } from "./compileOrderBy.ts";
+import { orderBySql, parseOrderBy, sortKeySql } from "./compileOrderBy.ts";
+import { searchRankKeys } from "./compileSearch.ts";
 import { compileRowColumns, decodeRecord } from "./compileRowColumns.ts";
 import { compileWhere } from "./compileWhere.ts";
 import { encodeCursor, keysetPredicate, type CursorValues } from "./cursor.ts";
@@ -45,7 +46,9 @@ export function compileFindMany(
 
   const base = and([...scopePredicates(cc, model, alias, deleted), accessPredicate(cc, model, alias, "read", "root"), compileWhere(cc, model, alias, args.where)]);
   const aggregate = compileAggregateOption(cc, model, alias, args.aggregate);
-  const keys = parseOrderBy(cc, model, args.orderBy);
+  // A top-level search without an orderBy reads best matches first, then in the usual order.
+  const ranked = args.orderBy === undefined || args.orderBy === null ? searchRankKeys(cc, model, alias, args.where) : [];
+  const keys = [...ranked, ...parseOrderBy(cc, model, args.orderBy)];
   const plan = planPage(cc, args, keys, options);
   const record = compileRowColumns(cc, model, alias, args);
   cc.throwIfInvalid();
@@ -59,8 +62,11 @@ export function compileFindMany(
   const exists = (predicate: string): string => `EXISTS (SELECT 1 FROM ${table} WHERE ${predicate})`;
 
   const offset = plan.skip > 0 ? ` OFFSET ${cc.params.typed(plan.skip, "bigint")}` : "";
+  // Computed sort keys are evaluated once, in the inner query, and read back by name outside it.
+  const computed = keys.flatMap((k, i) => (k.expression === undefined ? [] : [`${k.expression} AS ${quoteIdent(`tessera_sort${i}`)}`]));
+  const outerKeys = keys.map((k, i) => (k.expression === undefined ? k : { ...k, expression: columnRef(alias, `tessera_sort${i}`) }));
   const inner =
-    `SELECT ${a}.* FROM ${table} WHERE ${windowSql} ORDER BY ${orderBySql(keys, alias, backward)}` +
+    `SELECT ${[`${a}.*`, ...computed].join(", ")} FROM ${table} WHERE ${windowSql} ORDER BY ${orderBySql(keys, alias, backward)}` +
     `${offset} ${limitSql(size + 1)}`;
   // Beside the record, its sort-key values as text: they make its cursor. A selected field whose
   // column already is that text (ids, strings, decimals, dates, enums) is not sent twice.
@@ -68,11 +74,11 @@ export function compileFindMany(
     const selected = record.fieldColumns.get(k.field.name);
     return selected !== undefined && CURSOR_TEXT_TYPES.has(k.field.type) ? selected : `k${i}`;
   });
-  const cursorColumns = keys.flatMap((k, i) => (keyColumns[i] === `k${i}` ? [`${cursorValueSql(k.field, columnRef(alias, k.field.column))} AS "k${i}"`] : []));
+  const cursorColumns = outerKeys.flatMap((k, i) => (keyColumns[i] === `k${i}` ? [`${cursorValueSql(k.field, sortKeySql(k, alias))} AS "k${i}"`] : []));
   const pageColumns = [`TRUE AS "row"`, ...record.columns.map((c) => c.sql), ...cursorColumns].join(", ");
   const pageSql =
     `SELECT ${pageColumns} FROM (${inner}) AS ${[a, ...record.joins].join(" ")}` +
-    ` ORDER BY ${orderBySql(keys, alias, backward)}`;
+    ` ORDER BY ${orderBySql(outerKeys, alias, backward)}`;
 
   // Rows on the side we came from: before the start cursor (inclusive: the cursor row itself),
   // or rows passed over by skip.

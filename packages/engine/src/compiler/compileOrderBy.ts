@@ -10,8 +10,16 @@ import { SORTABLE_TYPES } from "./sqlTypes.ts";
 export type SortDirection = "ASC" | "DESC";
 
 export interface SortKey {
+  /** The sorted field; for a computed key, a stand-in naming and typing it (see compileSearch.ts). */
   field: FieldIR;
   direction: SortDirection;
+  /** A computed key's SQL over the read's root alias (search relevance), instead of the field's column. */
+  expression?: string;
+}
+
+/** The SQL a key sorts by: its expression, or its field's column on `alias`. */
+export function sortKeySql(key: SortKey, alias: string): string {
+  return key.expression ?? columnRef(alias, key.field.column);
 }
 
 const ORDER_PATTERN = /^(.+)_(ASC|DESC)$/;
@@ -64,7 +72,7 @@ export function orderBySql(keys: readonly SortKey[], alias: string, reversed = f
   return keys
     .map((k) => {
       const direction = reversed ? flip(k.direction) : k.direction;
-      return `${columnRef(alias, k.field.column)} ${direction} NULLS ${direction === "ASC" ? "LAST" : "FIRST"}`;
+      return `${sortKeySql(k, alias)} ${direction} NULLS ${direction === "ASC" ? "LAST" : "FIRST"}`;
     })
     .join(", ");
 }

@@ -1,13 +1,13 @@
 // Compiles a Hygraph-style `where` into one SQL predicate over a table alias. Every value is
 // validated against its field's type first; problems are collected on the CompileContext.
-import { quoteIdent, UNACCENT_FUNCTION } from "@tessera/db";
+import { quoteIdent } from "@tessera/db";
 import { filterOperatorsFor, findField, findRelation, SUFFIX_OPERATORS, TO_MANY_SUFFIXES, type FieldIR, type FilterOperator, type ModelIR, type RelationIR } from "@tessera/schema";
 import { visibleRows } from "./compileAccess.ts";
 import type { CompileContext } from "./CompileContext.ts";
-import { EngineError } from "../EngineError.ts";
 import { coerceValue } from "./coerceValue.ts";
 import { textProblem } from "../validate/databaseValues.ts";
 import { columnRef } from "./fieldOutput.ts";
+import { compileSearch } from "./compileSearch.ts";
 import { escapeLike, LIKE_ESCAPE } from "./likePattern.ts";
 import { pgArrayLiteral } from "./pgArrayLiteral.ts";
 import { isToMany, relationLink, relationTarget } from "./relationLink.ts";
@@ -114,36 +114,6 @@ function compileLogical(cc: CompileContext, model: ModelIR, alias: string, key: 
   if (key === "OR") return compiled.length === 0 ? "FALSE" : compiled.map((c) => `(${c})`).join(" OR ");
   // NOT is the exact complement: rows where the inner predicate is NULL (NULL columns) count as not matching it.
   return `NOT COALESCE((${and(compiled)}), FALSE)`;
-}
-
-function compileSearch(cc: CompileContext, model: ModelIR, alias: string, value: unknown, path: Path): string | undefined {
-  if (typeof value !== "string") {
-    cc.error(path, "type", "_search takes a string");
-    return undefined;
-  }
-  const problem = textProblem(value);
-  if (problem) {
-    cc.error(path, "type", `_search ${problem}`);
-    return undefined;
-  }
-  if (model.searchable.length === 0) {
-    cc.error(path, "unknown_field", `${model.name} has no searchable fields`);
-    return undefined;
-  }
-  // Only fields the request may read are searched: a search must not probe hidden values.
-  const fields = model.searchable.map((name) => findField(model, name)).filter((f): f is FieldIR => f !== undefined && cc.canRead(model, f));
-  if (fields.length === 0) {
-    const message = `none of ${model.name}'s searchable fields is readable for this principal`;
-    throw new EngineError("FORBIDDEN", message, [{ path, message, rule: "field_access" }]);
-  }
-  const unaccent = quoteIdent(UNACCENT_FUNCTION);
-  const needle = cc.params.typed(escapeLike(value), "text");
-  const pattern = `'%' || ${unaccent}(lower(${needle})) || '%'`;
-  const ors = fields.map((field) => {
-    const column = columnRef(alias, field.column);
-    return `${unaccent}(lower(${column})) LIKE ${pattern} ${LIKE_ESCAPE}`;
-  });
-  return ors.map((o) => `(${o})`).join(" OR ");
 }
 
 function compileToOne(cc: CompileContext, model: ModelIR, alias: string, relation: RelationIR, value: unknown, path: Path): string | undefined {

@@ -2,8 +2,7 @@
 // predicates that continue an order after or before such a row, NULL-aware.
 import type { CompileContext } from "./CompileContext.ts";
 import { coerceValue } from "./coerceValue.ts";
-import { columnRef } from "./fieldOutput.ts";
-import { orderSignature, type SortKey } from "./compileOrderBy.ts";
+import { orderSignature, sortKeySql, type SortKey } from "./compileOrderBy.ts";
 import { elementType, sqlTypeOf } from "./sqlTypes.ts";
 
 /** Text forms of a row's sort-key values (see cursorValueSql), in key order; NULL as null. */
@@ -61,14 +60,14 @@ export function keysetPredicate(
 ): string {
   const bound = values.map((value, i) => (value === null ? null : cc.params.typed(value, sqlTypeOf(elementType(keys[i].field)))));
   const equal = (i: number): string => {
-    const column = columnRef(alias, keys[i].field.column);
+    const column = sortKeySql(keys[i], alias);
     const placeholder = bound[i];
     return placeholder === null ? `${column} IS NULL` : `${column} = ${placeholder}`;
   };
   /** Strictly beyond the cursor on key i in the direction of travel; undefined when nothing can be. */
   const beyond = (i: number): string | undefined => {
     const key = keys[i];
-    const column = columnRef(alias, key.field.column);
+    const column = sortKeySql(key, alias);
     const placeholder = bound[i];
     const towardsLarger = (key.direction === "ASC") === (side === "after");
     if (towardsLarger) {
