@@ -72,12 +72,29 @@ export function restoreDocument(model: ModelDescription): string {
   return `mutation Restore($id: ID!) { record: ${model.api.restore}(where: { ${model.primaryKey}: $id }) { ${model.primaryKey} ${displaySelection(model)} } }`;
 }
 
-/** Records of `model` whose display field matches `text` (relation pickers). */
+/** Records of `model` for a relation picker; its variables come from `pickVariables`. */
 export function pickDocument(model: ModelDescription): string {
-  return `query Pick($where: ${model.name}WhereInput) { list: ${model.api.plural}(where: $where, first: 10, orderBy: [${model.displayField}_ASC]) { ${model.primaryKey} ${displaySelection(model)} } }`;
+  const t = model.name;
+  return `query Pick($where: ${t}WhereInput, $orderBy: [${t}OrderByInput!]) { list: ${model.api.plural}(where: $where, first: 10, orderBy: $orderBy) { ${model.primaryKey} ${displaySelection(model)} } }`;
 }
 
-/** A filter matching `text` in the model's searchable fields (full text), else in any of its display fields. */
+/**
+ * A picker's filter and order for what was typed: with a full-text search, no orderBy, so the engine
+ * returns the best matches first (the exact name before names that merely contain the words);
+ * otherwise alphabetical by the display field.
+ */
+export function pickVariables(model: ModelDescription, text: string): { where?: Record<string, unknown>; orderBy?: string[] } {
+  const typed = text.trim();
+  const alphabetical = [`${model.displayField}_ASC`];
+  if (typed.length === 0) return { orderBy: alphabetical };
+  const where = textFilter(model, typed);
+  return "_search" in where ? { where } : { where, orderBy: alphabetical };
+}
+
+/**
+ * A filter matching `text` in the model's searchable fields (full text: every word in some searchable
+ * or display field, accents and case ignored), else in any of its display fields.
+ */
 export function textFilter(model: ModelDescription, text: string): Record<string, unknown> {
   if (model.searchable.length > 0) return { _search: text };
   const names = displayFieldNames(model);

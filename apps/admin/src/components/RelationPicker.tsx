@@ -1,8 +1,9 @@
-// Picks a related record by searching its display (or searchable) fields: a combobox with a listbox.
+// Picks a related record by searching its display (or searchable) fields: a combobox with a listbox,
+// best matches first.
 import { useId, useState } from "react";
 import { useQuery } from "@tanstack/react-query";
 import { gql } from "../api/client.ts";
-import { pickDocument, textFilter } from "../api/documents.ts";
+import { pickDocument, pickVariables } from "../api/documents.ts";
 import type { ModelDescription } from "../api/meta.ts";
 import { strings } from "../i18n/strings.ts";
 import { displayName } from "./FieldValue.tsx";
@@ -31,7 +32,7 @@ export function RelationPicker({
   const listId = useId();
   const results = useQuery({
     queryKey: ["pick", target.name, text],
-    queryFn: () => gql<{ list: Row[] }>(pickDocument(target), { where: text.trim().length > 0 ? textFilter(target, text.trim()) : undefined }),
+    queryFn: () => gql<{ list: Row[] }>(pickDocument(target), pickVariables(target, text)),
     enabled: open,
   });
   const options = results.data?.list ?? [];

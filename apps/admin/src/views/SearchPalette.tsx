@@ -1,5 +1,7 @@
 // Ctrl/Cmd-K: one GraphQL document searching every readable model with searchable fields (one
 // statement per model, accent- and case-insensitive in the engine), results grouped by model.
+// No orderBy: a `_search` without one comes back best match first, so the five hits per model are
+// the five most relevant ("jose garcia" puts José García before names merely containing both words).
 import { useEffect, useRef, useState } from "react";
 import { useQuery } from "@tanstack/react-query";
 import { gql } from "../api/client.ts";
