@@ -154,8 +154,11 @@ describe("npx tessera init <dir outside the repository> --template blank, then t
     const made = await gql(`mutation ($owner: ID!) { createNote(data: { title: "First note", ownerId: $owner }) { id title owner { id } } }`, { owner: session.user.id });
     expect(made.errors, JSON.stringify(made)).toBeUndefined();
     expect(made.data?.createNote).toMatchObject({ title: "First note", owner: { id: session.user.id } });
-    const read = await gql(`{ notes { title owner { id } } }`);
-    expect(read).toEqual({ data: { notes: [{ title: "First note", owner: { id: session.user.id } }] } });
+    // Without an owner, the note is its creator's (the template's default: "$principal.sub").
+    const mine = await gql(`mutation { createNote(data: { title: "Second note" }) { owner { id } } }`);
+    expect(mine).toEqual({ data: { createNote: { owner: { id: session.user.id } } } });
+    const read = await gql(`{ notes(orderBy: title_ASC) { title owner { id } } }`);
+    expect(read).toEqual({ data: { notes: [{ title: "First note", owner: { id: session.user.id } }, { title: "Second note", owner: { id: session.user.id } }] } });
 
     // The admin UI is schema-driven: /api/meta describes the blank app's model, / serves the UI.
     const meta = (await (await fetch(`${url}/api/meta`, { headers })).json()) as { models: { name: string }[] };

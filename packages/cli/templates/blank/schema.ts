@@ -10,7 +10,8 @@ export const schema = defineSchema({
       fields: {
         title: f.string().required().max(200),
         body: f.text(),
-        ownerId: f.id().required(),
+        // The user who creates a note owns it unless the input names someone else.
+        ownerId: f.id().required().default("$principal.sub"),
       },
       relationships: { owner: belongsTo("User", { foreignKey: "ownerId" }) },
       searchable: ["title", "body"],
