@@ -433,7 +433,7 @@ class TypeBuilder {
         const suppliable = suppliableForeignKeys(this.ir, model);
         const pk = primaryKey(model);
         const fields: GraphQLInputFieldConfigMap = {
-          [pk.name]: { type: GraphQLID, description: "Optional client-chosen id (offline clients, idempotent imports)." },
+          [pk.name]: { type: GraphQLID, description: "Assigned by the server: a request that sets it is refused (VALIDATION_FAILED, rule server_assigned), so an id never tells whether another tenant has it." },
         };
         for (const field of writableFields(model)) {
           const required = field.required && field.default === undefined && field.defaultFrom === undefined && field.type !== "array" && !suppliable.has(field.name);
