@@ -21,6 +21,7 @@ function newQueryClient(): QueryClient {
 /** One query cache per session: another user's cached answers can never show. */
 function Root() {
   const session = useSession();
+  // eslint-disable-next-line react-hooks/exhaustive-deps -- `session` is the key on purpose: a new cache per session
   const client = useMemo(() => newQueryClient(), [session]);
   return (
     <QueryClientProvider client={client}>
