@@ -15,6 +15,7 @@ import { formatGraphQLError, INTERNAL_MESSAGE, rootCause, validationError } from
 import { checkCost, checkWrites, countWrittenRecords, depthLimitRule, type QueryLimits } from "./limits.ts";
 import { hasRecursiveVariable } from "./recursiveInputs.ts";
 import { traceRootResolvers } from "./tracing.ts";
+import { GRAPHQL_RESPONSE_MEDIA_TYPE, responseMediaType } from "./responseMediaType.ts";
 import { GRAPHQL_WS_PATH } from "./subscriptions/graphqlWsPlugin.ts";
 
 export interface GraphQLPluginOptions {
@@ -152,6 +153,14 @@ function formatResponse(execution: ExecutionResult & { errors: readonly GraphQLE
 export const graphqlPlugin: FastifyPluginAsync<GraphQLPluginOptions> = async (app, options) => {
   const schema = traceRootResolvers(options.schema ?? buildGraphQLSchema(options.ir));
   const identities = new WeakMap<FastifyRequest, RequestContext>();
+
+  // GraphQL over HTTP: the media type the client asked for, on every answer of /graphql (errors included).
+  app.addHook("onSend", async (request, reply, payload) => {
+    if (request.routeOptions.url !== "/graphql") return payload;
+    if (!String(reply.getHeader("content-type") ?? "").startsWith("application/json")) return payload;
+    if (responseMediaType(request.headers) === GRAPHQL_RESPONSE_MEDIA_TYPE) reply.header("content-type", `${GRAPHQL_RESPONSE_MEDIA_TYPE}; charset=utf-8`);
+    return payload;
+  });
 
   async function resolveIdentity(request: FastifyRequest, reply: FastifyReply): Promise<FastifyReply | undefined> {
     const shapeError = requestShapeError(request);

@@ -39,6 +39,7 @@ beforeAll(async () => {
   await app.register(graphqlPlugin, { engine: h.engine, ir: h.crm.schema, schema: h.schema, resolveContext, limits: { maxDepth: 10, maxCost: 50_000 } });
   await app.ready();
   const company = await post({ query: `mutation { createCompany(data: { name: "Acme", tags: ["x"] }) { id } }` });
+
   const contact = await post({ query: `mutation($c: ID!) { createContact(data: { firstName: "Ana", email: "a@x.test", companyId: $c }) { id } }`, variables: { c: company.body.data.createCompany.id } });
   for (const [i, stage] of ["lead", "won", "lost", "qualified"].entries()) {
     await post({ query: `mutation($d: DealCreateInput!) { createDeal(data: $d) { id } }`, variables: { d: { title: `Deal ${i}`, value: String(i * 100), stage, contactId: contact.body.data.createContact.id } } });
@@ -56,6 +57,23 @@ describe("HTTP", () => {
     const viaGet = await app.inject({ method: "GET", url: `/graphql?query=${encodeURIComponent("{ companies { name } }")}`, headers: AUTH });
     expect(viaGet.statusCode).toBe(200);
     expect(viaGet.json()).toEqual({ data: { companies: [{ name: "Acme" }] } });
+  });
+
+  it("answers application/graphql-response+json to a client that asks for it, application/json to the others (GraphQL over HTTP)", async () => {
+    const typeFor = async (accept: string | undefined, query = `{ companies { name } }`, auth: Record<string, string> = AUTH) => {
+      const response = await app.inject({ method: "POST", url: "/graphql", headers: { "content-type": "application/json", ...auth, ...(accept === undefined ? {} : { accept }) }, payload: { query } });
+      return [response.statusCode, String(response.headers["content-type"]).split(";")[0]];
+    };
+    expect(await typeFor("application/graphql-response+json")).toEqual([200, "application/graphql-response+json"]);
+    expect(await typeFor("application/graphql-response+json, application/json;q=0.9")).toEqual([200, "application/graphql-response+json"]);
+    expect(await typeFor("application/json;q=0.5, application/graphql-response+json")).toEqual([200, "application/graphql-response+json"]);
+    // The spec's watershed: no Accept, */* and application/json keep the legacy type.
+    expect(await typeFor(undefined)).toEqual([200, "application/json"]);
+    expect(await typeFor("*/*")).toEqual([200, "application/json"]);
+    expect(await typeFor("application/json")).toEqual([200, "application/json"]);
+    // Errors travel in the asked-for type too: a request that never executed is a 4xx.
+    expect(await typeFor("application/graphql-response+json", "{ companies { nope } }")).toEqual([400, "application/graphql-response+json"]);
+    expect(await typeFor("application/graphql-response+json", "{ companies { name } }", {})).toEqual([401, "application/graphql-response+json"]);
   });
 
   it("turns resolveContext's 401 and 403 into the HTTP status, with a code", async () => {
