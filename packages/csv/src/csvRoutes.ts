@@ -8,14 +8,12 @@ import { Readable } from "node:stream";
 import type { FastifyPluginAsync, FastifyRequest } from "fastify";
 import { Authorizer, EngineError, validationFailed, type Engine, type RequestContext, type Where } from "@tessera/engine";
 import type { ModelIR } from "@tessera/schema";
-import { coerceRow, type CoercedRow } from "./coerceRow.ts";
 import { exportCsv } from "./exportCsv.ts";
 import { sendCsvError } from "./httpErrors.ts";
 import { ImportJobRegistry } from "./ImportJobRegistry.ts";
 import type { ImportJobStatus, ImportRowError } from "./ImportJob.ts";
 import { importTargets, resolveMapping, type ImportMapping, type ImportPlan } from "./importMapping.ts";
-import { resolveLookups, rowErrors } from "./importRows.ts";
-import { ReferenceLookup } from "./lookupReferences.ts";
+import { classifyRows, type ImportClassification, type RowClass } from "./classifyRows.ts";
 import { countCsvRows, DELIMITERS, detectCsvDelimiter, detectCsvEncoding, parseCsvStream, type CsvEncoding, type CsvRow } from "./parseCsvStream.ts";
 import { DEFAULT_MAX_UPLOAD_BYTES, PayloadTooLargeError, receiveUpload } from "./receiveUpload.ts";
 import { suggestMapping } from "./suggestMapping.ts";
@@ -42,11 +40,19 @@ export interface ImportPreview {
   encoding: CsvEncoding;
   headers: string[];
   suggestedMapping: ImportMapping;
-  /** The mapping the sample was checked with (the one given, else the suggestion); null when nothing maps. */
+  /** The mapping the rows were checked with (the one given, else the suggestion); null when nothing maps. */
   mapping: ImportMapping | null;
+  /** The key the rows were matched on (`upsertBy`); null: every row would be created. */
+  upsertBy: string | null;
   /** Data rows in the file (blank lines excluded). */
   rowCount: number;
-  sampleRows: { row: number; cells: string[]; values: Record<string, unknown> | null; errors: ImportRowError[] }[];
+  /** What the import would do with each row of the whole file; null when nothing maps. */
+  classification: ImportClassification | null;
+  /** The first rows, each with what the import would do with it and why not. */
+  sampleRows: { row: number; cells: string[]; values: Record<string, unknown> | null; status: RowClass | null; match: { id: string; name: string } | null; errors: ImportRowError[] }[];
+  /** The problems of the first 100 rows in error, anywhere in the file. */
+  errors: ImportRowError[];
+  errorsTruncated: boolean;
 }
 
 const SAMPLE_ROWS = 20;
@@ -116,23 +122,28 @@ export const csvRoutes: FastifyPluginAsync<CsvRoutesOptions> = async (app, optio
     const { dir, file } = await upload(request);
     try {
       const encoding = await detectCsvEncoding(createReadStream(file));
-      const { headers, delimiter, rows } = await readSample(file, settings.delimiter, sampleSize, encoding);
+      const { headers, delimiter } = await readSample(file, settings.delimiter, 0, encoding);
       const auth = new Authorizer(engine.schema, ctx);
       const suggested = writableSuggestion(engine, settings.model, headers, auth);
       let plan: ImportPlan | null;
       if (settings.mapping !== undefined) plan = resolveMapping(engine.schema, settings.model, headers, settings.mapping, auth);
       else plan = Object.values(suggested).some((name) => name !== null) ? resolveMapping(engine.schema, settings.model, headers, suggested, auth) : null;
-      const sampleRows = plan ? await checkSample(engine, ctx, plan, settings.upsertBy, rows) : rows.map((r) => ({ row: r.row, cells: r.cells, values: null, errors: [] }));
-      return {
-        model: settings.model.name,
-        delimiter,
-        encoding,
-        headers,
-        suggestedMapping: suggested,
-        mapping: plan?.mapping ?? null,
-        rowCount: await countCsvRows(createReadStream(file), { delimiter, encoding }),
-        sampleRows,
-      };
+      const base = { model: settings.model.name, delimiter, encoding, headers, suggestedMapping: suggested, upsertBy: settings.upsertBy };
+      if (!plan) {
+        const { rows } = await readSample(file, delimiter, sampleSize, encoding);
+        return {
+          ...base,
+          mapping: null,
+          rowCount: await countCsvRows(createReadStream(file), { delimiter, encoding }),
+          classification: null,
+          sampleRows: rows.map((r) => ({ row: r.row, cells: r.cells, values: null, status: null, match: null, errors: [] })),
+          errors: [],
+          errorsTruncated: false,
+        };
+      }
+      // Every row, not only the sample: the counts are what the import would do to the whole file.
+      const classified = await classifyRows({ engine, ctx, plan, upsertBy: settings.upsertBy, rows: dataRows(parseCsvStream(createReadStream(file), { delimiter, encoding })), sampleSize });
+      return { ...base, mapping: plan.mapping, ...classified };
     } finally {
       await rm(dir, { recursive: true, force: true });
     }
@@ -275,12 +286,11 @@ async function readSample(file: string, delimiter: string | undefined, size: num
   return { headers: header.cells.map((h) => h.trim()), delimiter: detected, rows };
 }
 
-/** Each sample row coerced, looked up and validated as the import would (without writing). */
-async function checkSample(engine: Engine, ctx: RequestContext, plan: ImportPlan, upsertBy: string | null, rows: CsvRow[]): Promise<ImportPreview["sampleRows"]> {
-  const pending = rows.map((source) => {
-    const coerced: CoercedRow = source.malformed ? { values: {}, lookups: [], errors: [{ field: "", message: source.malformed }] } : coerceRow(engine.schema, plan, source.cells);
-    return { source, coerced };
-  });
-  await resolveLookups(new ReferenceLookup(engine, ctx), pending);
-  return pending.map((p) => ({ row: p.source.row, cells: p.source.cells, values: p.coerced.values, errors: rowErrors(engine.schema, plan, upsertBy, p) }));
+/** The rows after the header. */
+async function* dataRows(rows: AsyncIterable<CsvRow>): AsyncGenerator<CsvRow> {
+  let header = true;
+  for await (const row of rows) {
+    if (header) header = false;
+    else yield row;
+  }
 }

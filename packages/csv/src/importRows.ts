@@ -3,7 +3,7 @@
 // batch's outcome on the job and the rejected rows in the error report. While batches are being
 // written, the next one is parsed and coerced, so the database and the parser overlap.
 import { validateInput, type Engine, type ImportRowResult, type RequestContext } from "@tessera/engine";
-import type { SchemaIR } from "@tessera/schema";
+import type { FieldIR, SchemaIR } from "@tessera/schema";
 import { coerceRow, type CoercedRow } from "./coerceRow.ts";
 import type { ErrorReportWriter, RejectedRow } from "./errorReportCsv.ts";
 import type { ImportJob, ImportRowError } from "./ImportJob.ts";
@@ -58,7 +58,8 @@ export async function importRows(options: ImportRowsOptions): Promise<void> {
   const batchSize = options.batchSize ?? DEFAULT_BATCH_SIZE;
   const concurrency = Math.max(1, options.concurrency ?? DEFAULT_CONCURRENCY);
   const upsert = options.upsertBy === null ? {} : { upsertBy: options.upsertBy };
-  const uniqueFields = plan.model.fields.filter((f) => f.name === plan.model.primaryKey || f.rules.some((r) => r.kind === "unique"));
+  const uniqueFields = keyFields(plan);
+  const duplicates = new DuplicateKeys(uniqueFields);
 
   /** Writes the batch; what it did is recorded by `record`, in batch order. */
   async function write(batch: PendingRow[]): Promise<BatchOutcome> {
@@ -126,7 +127,11 @@ export async function importRows(options: ImportRowsOptions): Promise<void> {
       const coerced: CoercedRow = source.malformed
         ? { values: {}, lookups: [], errors: [{ field: "", message: source.malformed }] }
         : coerceRow(engine.schema, plan, source.cells);
-      batch.push({ source, coerced });
+      const pending = { source, coerced };
+      // Before the engine sees it: a key repeated in the file would otherwise be merged into the
+      // first row's record (upsert) or refused as "taken" without saying by which row.
+      duplicates.check(pending);
+      batch.push(pending);
       if (batch.length >= batchSize) {
         await dispatch(batch);
         batch = [];
@@ -163,12 +168,13 @@ export async function resolveLookups(lookup: ReferenceLookup, batch: PendingRow[
  * The problems of a row the engine has not seen: its cell errors, plus what the engine's validation
  * says about the cells that could be read (no database checks), so every problem is listed at once.
  */
-export function rowErrors(schema: SchemaIR, plan: ImportPlan, upsertBy: string | null, pending: PendingRow): ImportRowError[] {
+export function rowErrors(schema: SchemaIR, plan: ImportPlan, upsertBy: string | null, pending: PendingRow, matched?: boolean): ImportRowError[] {
   const row = pending.source.row;
   const errors: ImportRowError[] = pending.coerced.errors.map((e) => ({ row, field: e.field === "" ? null : e.field, message: e.message }));
   if (pending.source.malformed || errors.some((e) => e.field === null)) return errors;
   const failed = new Set(errors.map((e) => e.field));
-  const keyed = upsertBy !== null && pending.coerced.values[upsertBy] !== undefined;
+  // Without `matched` (the import: the engine has not said) a row with a key value may be an update.
+  const keyed = matched ?? (upsertBy !== null && pending.coerced.values[upsertBy] !== undefined);
   // Keyed rows are checked as the partial update they may be; the primary key is then only the key.
   const readable = Object.fromEntries(
     Object.entries(pending.coerced.values).filter(([name]) => !failed.has(name) && !(keyed && name === plan.model.primaryKey)),
@@ -178,4 +184,31 @@ export function rowErrors(schema: SchemaIR, plan: ImportPlan, upsertBy: string |
     if (!failed.has(field)) errors.push({ row, field, message: error.message });
   }
   return errors;
+}
+
+/** The mapped fields whose values must be unique: the primary key and the unique fields. */
+export function keyFields(plan: ImportPlan): FieldIR[] {
+  return plan.model.fields.filter((f) => f.name === plan.model.primaryKey || f.rules.some((r) => r.kind === "unique"));
+}
+
+/**
+ * Remembers the first row of each unique value of the file; a later row repeating one gets an error
+ * naming that row. The second row is refused rather than merged, whatever became of the first: the
+ * file says two different things about one record, and only the person who wrote it knows which.
+ */
+export class DuplicateKeys {
+  private readonly firstRow = new Map<string, number>();
+
+  constructor(private readonly fields: readonly FieldIR[]) {}
+
+  check(pending: PendingRow): void {
+    for (const field of this.fields) {
+      const value = pending.coerced.values[field.name];
+      if (value === undefined) continue;
+      const key = `${field.name}\u0000${JSON.stringify(value)}`;
+      const first = this.firstRow.get(key);
+      if (first === undefined) this.firstRow.set(key, pending.source.row);
+      else pending.coerced.errors.push({ field: field.name, message: `the same ${field.name} appears on row ${first}` });
+    }
+  }
 }

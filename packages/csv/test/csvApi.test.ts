@@ -10,7 +10,7 @@ import { Engine, systemContext, type RequestContext } from "@tessera/engine";
 import { createApiServer } from "@tessera/server";
 import Fastify from "fastify";
 import { Readable } from "node:stream";
-import { csvRoutes, ImportJobRegistry, PayloadTooLargeError, type ImportJobRegistryOptions, receiveUpload, resolveMapping, suggestMapping, type ImportJobState, type ImportJobStatus } from "@tessera/csv";
+import { csvRoutes, ImportJobRegistry, type ImportPreview, PayloadTooLargeError, type ImportJobRegistryOptions, receiveUpload, resolveMapping, suggestMapping, type ImportJobState, type ImportJobStatus } from "@tessera/csv";
 import { openCrmDatabase, type CrmDatabase } from "../../../test/support/crmDatabase.ts";
 import { BAD_ROWS, FIXTURE_FILE, FIXTURE_ROWS } from "./fixtures/contactsFixture.ts";
 
@@ -223,19 +223,105 @@ describe("CSV import", () => {
     expect([anonymous.statusCode, (anonymous.json() as { error: { code: string } }).error.code]).toEqual([401, "UNAUTHENTICATED"]);
   });
 
-  it("previews the header, the suggested mapping, the row count and each sample row's problems", async () => {
-    const answer = await call("admin", "POST", "/api/import/preview?model=Contact&sample=140", fixture);
+  it("previews the header, the suggested mapping, the row count and what would happen to every row, not only the sample", async () => {
+    // The fixture was imported by the first test: matched on e-mail its rows change nothing.
+    const answer = await call("admin", "POST", "/api/import/preview?model=Contact&sample=140&upsertBy=email", fixture);
     expect(answer.status).toBe(200);
-    const preview = answer.body as { headers: string[]; rowCount: number; delimiter: string; suggestedMapping: Record<string, string | null>; mapping: Record<string, string | null>; sampleRows: { row: number; values: Record<string, unknown>; errors: unknown[] }[] };
+    const preview = answer.body as unknown as ImportPreview;
     expect(preview.headers).toEqual(["First Name", "Last Name", "E-mail", "Phone", "Job Title", "Lifecycle Stage", "Tags", "Source"]);
     expect([preview.rowCount, preview.delimiter, preview.sampleRows.length]).toEqual([1000, ",", 140]);
     expect(preview.mapping).toEqual(preview.suggestedMapping);
-    expect(preview.sampleRows[0]).toMatchObject({ row: 2, values: { firstName: "Hiroshi", lifecycleStage: "customer", tags: ["partner", "trade show"] }, errors: [] });
+    expect(preview.sampleRows[0]).toMatchObject({ row: 2, values: { firstName: "Hiroshi", lifecycleStage: "customer", tags: ["partner", "trade show"] }, status: "unchanged", match: { name: "Hiroshi" }, errors: [] });
     expect(preview.sampleRows.filter((r) => r.errors.length > 0)).toEqual([
-      expect.objectContaining({ row: 139, errors: [{ row: 139, field: "email", message: BAD_ROWS[139].message }] }),
+      expect.objectContaining({ row: 139, status: "error", errors: [{ row: 139, field: "email", message: BAD_ROWS[139].message }] }),
     ]);
-    // Nothing was imported by a preview.
-    expect(await count("SELECT count(*) AS n FROM contacts WHERE tenant_id = $1 AND email = $2", [A, "hiroshi.nakamura.0@import.example"])).toBe(1);
+    // Rows 514 and 876 are beyond the sample: counted and listed all the same.
+    expect(preview.classification).toEqual({ create: 0, update: 0, unchanged: 997, error: 3 });
+    expect(preview.errors).toEqual(Object.entries(BAD_ROWS).map(([row, e]) => ({ row: Number(row), field: e.field, message: e.message })));
+  });
+});
+
+describe("CSV import preview: every row classified before anything is written", () => {
+  const contacts = () => count("SELECT count(*) AS n FROM contacts WHERE tenant_id = $1", [A]);
+  const events = () => count("SELECT count(*) AS n FROM tessera_events WHERE tenant_id = $1", [A]);
+  async function preview(csv: string, params: Record<string, string> = {}): Promise<ImportPreview> {
+    const answer = await call("admin", "POST", `/api/import/preview?${query({ model: "Contact", ...params })}`, csv);
+    expect(answer.status, answer.text).toBe(200);
+    return answer.body as unknown as ImportPreview;
+  }
+  // Row 2 new, 3 an existing e-mail, 4 repeats row 2's e-mail, 5 no first name, 6 an unknown stage,
+  // 7 a company that does not exist, 8 a contact that exists with the same first name (nothing to change).
+  const csv = [
+    "First Name,E-mail,Lifecycle Stage,Company",
+    "Nina,nina.preview@import.example,lead,Acme",
+    "Sally-Ann,sally@export.test,,",
+    "Nino,nina.preview@import.example,,",
+    ",nobody.preview@import.example,,",
+    "Walt,walt.preview@import.example,wizard,",
+    "Olga,olga.preview@import.example,,Nope Inc",
+    "Ulla,ulla@export.test,,",
+  ].join("\n");
+
+  it("create-only: an existing e-mail, a repeated e-mail, an empty required field, an unknown value and an unknown company are errors; nothing is written", async () => {
+    const [rowsBefore, eventsBefore] = [await contacts(), await events()];
+    const answer = await preview(csv);
+    expect(answer.upsertBy).toBeNull();
+    expect(answer.classification).toEqual({ create: 1, update: 0, unchanged: 0, error: 6 });
+    expect(answer.sampleRows.map((r) => [r.row, r.status])).toEqual([[2, "create"], [3, "error"], [4, "error"], [5, "error"], [6, "error"], [7, "error"], [8, "error"]]);
+    expect(answer.errors).toEqual([
+      { row: 3, field: "email", message: "a contact with this email already exists" },
+      { row: 4, field: "email", message: "the same email appears on row 2" },
+      { row: 5, field: "firstName", message: "firstName is required" },
+      { row: 6, field: "lifecycleStage", message: 'lifecycleStage must be one of subscriber, lead, opportunity, customer, evangelist, other, not "wizard"' },
+      { row: 7, field: "company", message: 'company: no Company with name "Nope Inc"' },
+      { row: 8, field: "email", message: "a contact with this email already exists" },
+    ]);
+    expect(answer.sampleRows[0].values).toMatchObject({ firstName: "Nina", companyId: ids.acme });
+    expect([await contacts(), await events()]).toEqual([rowsBefore, eventsBefore]);
+  });
+
+  it("update by e-mail: names the record each row would update, tells unchanged rows apart, still refuses a repeated e-mail", async () => {
+    const [rowsBefore, eventsBefore] = [await contacts(), await events()];
+    const answer = await preview(csv, { upsertBy: "email" });
+    expect(answer.classification).toEqual({ create: 1, update: 1, unchanged: 1, error: 4 });
+    expect(answer.sampleRows[1]).toMatchObject({ row: 3, status: "update", match: { name: "Sally" }, errors: [] });
+    expect(answer.sampleRows[6]).toMatchObject({ row: 8, status: "unchanged", match: { name: "Ulla" } });
+    expect(answer.errors.map((e) => [e.row, e.message])).toEqual([
+      [4, "the same email appears on row 2"],
+      [5, "firstName is required"],
+      [6, 'lifecycleStage must be one of subscriber, lead, opportunity, customer, evangelist, other, not "wizard"'],
+      [7, 'company: no Company with name "Nope Inc"'],
+    ]);
+    expect([await contacts(), await events()]).toEqual([rowsBefore, eventsBefore]);
+  });
+
+  it("classifies a 1,000-row file with a handful of statements, not one per row", async () => {
+    const before = crm.db.stats.statements;
+    const answer = await preview(fixture);
+    const statements = crm.db.stats.statements - before;
+    // The fixture's 997 good rows were imported by the first test: with create-only each is a clash.
+    expect(answer.classification).toEqual({ create: 0, update: 0, unchanged: 0, error: 1000 });
+    expect(answer.errors).toHaveLength(100);
+    expect(answer.errorsTruncated).toBe(true);
+    expect(answer.errors[0]).toEqual({ row: 2, field: "email", message: "a contact with this email already exists" });
+    // Authentication, then per batch of 1,000 rows one read of the e-mails that exist.
+    expect(statements).toBeLessThanOrEqual(5);
+  });
+
+  it("imports a file repeating a key: the second row is refused naming the first, never merged into it", async () => {
+    const repeated = "First Name,E-mail,Job Title\nRita,rita.twice@import.example,Buyer\nRita,rita.twice@import.example,CEO\nSally,sally@export.test,Boss\nSally,sally@export.test,Chair\n";
+    const upsert = await importCsv("admin", repeated, { model: "Contact", upsertBy: "email" });
+    expect(upsert.progress).toMatchObject({ created: 1, updated: 1, rejected: 2 });
+    expect(upsert.errors).toEqual([
+      { row: 3, field: "email", message: "the same email appears on row 2" },
+      { row: 5, field: "email", message: "the same email appears on row 4" },
+    ]);
+    expect(await engine.model("Contact").findUnique({ email: "rita.twice@import.example" }, systemContext(A))).toMatchObject({ jobTitle: "Buyer", version: 1 });
+    expect(await engine.model("Contact").findUnique({ email: "sally@export.test" }, systemContext(A))).toMatchObject({ jobTitle: "Boss" });
+
+    const createOnly = await importCsv("admin", "First Name,E-mail\nTom,tom.twice@import.example\nTim,tom.twice@import.example\n", { model: "Contact" });
+    expect(createOnly.progress).toMatchObject({ created: 1, rejected: 1 });
+    expect(createOnly.errors).toEqual([{ row: 3, field: "email", message: "the same email appears on row 2" }]);
   });
 });
 
