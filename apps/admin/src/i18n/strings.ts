@@ -173,7 +173,25 @@ export const strings = {
     field: "Field",
     skip: "— skip —",
     upsertBy: "Update existing records matching on",
-    createOnly: "— always create —",
+    createOnly: "— nothing: only create new records —",
+    createOnlyHint: (field: string) => `A row whose ${field} already exists is reported as an error, not imported. To update those records instead, choose ${field} here.`,
+    updateHint: (field: string) => `Rows whose ${field} matches an existing record update it with the values in the file; the others are created.`,
+    classification: (c: { create: number; update: number; unchanged: number; error: number }) => {
+      const parts = [
+        c.create > 0 ? `${c.create.toLocaleString()} new` : "",
+        c.update > 0 ? `${c.update.toLocaleString()} ${c.update === 1 ? "update" : "updates"}` : "",
+        c.unchanged > 0 ? `${c.unchanged.toLocaleString()} unchanged` : "",
+        c.error > 0 ? `${c.error.toLocaleString()} ${c.error === 1 ? "error" : "errors"}` : "",
+      ].filter(Boolean);
+      return parts.length > 0 ? parts.join(", ") : "Nothing to import";
+    },
+    rowStatus: { create: "New", update: "Update", unchanged: "Unchanged", error: "Error" } as Record<string, string>,
+    outcome: "Outcome",
+    confirmTitle: "Update existing records?",
+    confirmUpdate: (count: number, plural: string, singular: string, field: string) =>
+      `This import will update ${count.toLocaleString()} existing ${count === 1 ? singular : plural} whose ${field} matches a row of the file, with the values in the file.`,
+    confirm: "Update and import",
+    errorsTruncated: "Only the first 100 problems are listed; the error report after the import has them all.",
     preview: "Preview",
     start: "Import",
     progress: (done: number, total: number) => `${done.toLocaleString()} of ${total.toLocaleString()} rows`,
@@ -182,7 +200,7 @@ export const strings = {
     done: "Import finished",
     failed: (message: string) => `Import failed: ${message}`,
     steps: ["Upload", "Map", "Preview", "Import"],
-    rowErrors: "Problems found in the sample",
+    rowErrors: "Rows that will not be imported",
     rejectedRows: "Rejected rows",
     rowError: (row: number, field: string | null, message: string) => `Row ${row}${field ? ` · ${field}` : ""}: ${message}`,
     lookup: (relation: string) => `${relation} (by name)`,

@@ -14,12 +14,19 @@ interface RowError {
   field: string | null;
   message: string;
 }
+type RowStatus = "create" | "update" | "unchanged" | "error";
 interface Preview {
   headers: string[];
   suggestedMapping: Record<string, string | null>;
+  upsertBy: string | null;
   rowCount: number;
-  /** Cells in header order, and the problems found checking the row with the mapping. */
-  sampleRows: { row: number; cells: string[]; errors: RowError[] }[];
+  /** What the import would do with every row of the file (null when no column is mapped). */
+  classification: Record<RowStatus, number> | null;
+  /** Cells in header order, what the import would do with the row, and the problems found checking it. */
+  sampleRows: { row: number; cells: string[]; status: RowStatus | null; match: { id: string; name: string } | null; errors: RowError[] }[];
+  /** The problems of the first rows in error, anywhere in the file. */
+  errors: RowError[];
+  errorsTruncated: boolean;
 }
 interface Job {
   id: string;
@@ -37,7 +44,9 @@ export function ImportWizard({ meta, model }: { meta: ApiDescription; model: Mod
   const [csv, setCsv] = useState<string | null>(null);
   const [preview, setPreview] = useState<Preview | null>(null);
   const [mapping, setMapping] = useState<Record<string, string>>({});
+  // Empty: create-only. Updating existing records is a choice the person makes, never preselected.
   const [upsertBy, setUpsertBy] = useState("");
+  const [confirming, setConfirming] = useState(false);
   const [step, setStep] = useState(0);
   const [job, setJob] = useState<Job | null>(null);
   const [error, setError] = useState<string | null>(null);
@@ -57,7 +66,6 @@ export function ImportWizard({ meta, model }: { meta: ApiDescription; model: Mod
       const initial: Record<string, string> = {};
       for (const header of answer.headers) initial[header] = answer.suggestedMapping[header] ?? "";
       setMapping(initial);
-      if (uniqueKeys.some((f) => Object.values(initial).includes(f.name))) setUpsertBy(uniqueKeys.find((f) => Object.values(initial).includes(f.name))!.name);
       setStep(1);
     } catch (e) {
       setError(e instanceof ApiError ? e.message : String(e));
@@ -67,7 +75,8 @@ export function ImportWizard({ meta, model }: { meta: ApiDescription; model: Mod
   const mappingParams = (): URLSearchParams => {
     const used = Object.fromEntries(Object.entries(mapping).filter(([, field]) => field !== ""));
     const params = new URLSearchParams({ model: model.name, mapping: JSON.stringify(used) });
-    if (upsertBy) params.set("upsertBy", upsertBy);
+    // A key whose column was unmapped since it was chosen matches nothing: back to create-only.
+    if (upsertBy && Object.values(used).includes(upsertBy)) params.set("upsertBy", upsertBy);
     return params;
   };
 
@@ -86,6 +95,7 @@ export function ImportWizard({ meta, model }: { meta: ApiDescription; model: Mod
   const start = async () => {
     if (!csv) return;
     setError(null);
+    setConfirming(false);
     try {
       const answer = await rest<{ jobId: string; status: Job }>(`/api/import?${mappingParams().toString()}`, { method: "POST", headers: { "content-type": "text/csv" }, body: csv });
       setJob(answer.status);
@@ -111,7 +121,10 @@ export function ImportWizard({ meta, model }: { meta: ApiDescription; model: Mod
 
   if (!model.can.create) return <ErrorState message={strings.errors.forbidden} />;
   const total = job?.progress.total ?? preview?.rowCount ?? 0;
-  const sampleErrors = preview?.sampleRows.flatMap((r) => r.errors) ?? [];
+  const rowErrors = preview?.errors ?? [];
+  const updates = preview?.classification?.update ?? 0;
+  const keyLabel = (name: string) => humanize(name).toLowerCase();
+  const mappedKeys = uniqueKeys.filter((f) => Object.values(mapping).includes(f.name));
   const cell = (row: { cells: string[] }, header: string) => row.cells[preview?.headers.indexOf(header) ?? -1] ?? "";
   const mappedFields = Object.values(mapping).filter(Boolean);
 
@@ -165,11 +178,16 @@ export function ImportWizard({ meta, model }: { meta: ApiDescription; model: Mod
               <label htmlFor="upsert-by">{strings.importer.upsertBy} </label>
               <select id="upsert-by" value={upsertBy} onChange={(e) => setUpsertBy(e.target.value)}>
                 <option value="">{strings.importer.createOnly}</option>
-                {uniqueKeys.filter((f) => mappedFields.includes(f.name)).map((f) => (
+                {mappedKeys.map((f) => (
                   <option key={f.name} value={f.name}>{humanize(f.name)}</option>
                 ))}
               </select>
             </p>
+          )}
+          {upsertBy ? (
+            <p className="muted">{strings.importer.updateHint(keyLabel(upsertBy))}</p>
+          ) : (
+            mappedKeys.length > 0 && <p className="muted">{strings.importer.createOnlyHint(keyLabel(mappedKeys[0].name))}</p>
           )}
           <button type="button" className="primary" onClick={() => void check()} disabled={mappedFields.length === 0}>{strings.importer.preview}</button>
         </div>
@@ -179,26 +197,43 @@ export function ImportWizard({ meta, model }: { meta: ApiDescription; model: Mod
         <div className="card">
           <h2>{strings.importer.preview}</h2>
           <p className="muted">{strings.list.count(preview.rowCount)}</p>
+          {preview.classification && <p data-testid="import-classification"><strong>{strings.importer.classification(preview.classification)}</strong></p>}
           <div className="table-wrap">
             <table className="records">
-              <thead><tr>{Object.entries(mapping).filter(([, f]) => f).map(([, f]) => <th key={f}>{humanize(f)}</th>)}</tr></thead>
+              <thead><tr><th>{strings.importer.outcome}</th>{Object.entries(mapping).filter(([, f]) => f).map(([, f]) => <th key={f}>{humanize(f)}</th>)}</tr></thead>
               <tbody>
                 {preview.sampleRows.map((row, r) => (
-                  <tr key={r}>{Object.entries(mapping).filter(([, f]) => f).map(([h, f]) => <td key={f}>{cell(row, h)}</td>)}</tr>
+                  <tr key={r}>
+                    <td>{row.status ? strings.importer.rowStatus[row.status] : ""}{row.match && row.status === "update" ? ` · ${row.match.name}` : ""}</td>
+                    {Object.entries(mapping).filter(([, f]) => f).map(([h, f]) => <td key={f}>{cell(row, h)}</td>)}
+                  </tr>
                 ))}
               </tbody>
             </table>
           </div>
-          {sampleErrors.length > 0 && (
+          {rowErrors.length > 0 && (
             <>
               <h3>{strings.importer.rowErrors}</h3>
-              <RowErrors errors={sampleErrors} label={strings.importer.rowErrors} />
+              <RowErrors errors={rowErrors} label={strings.importer.rowErrors} />
+              {preview.errorsTruncated && <p className="muted">{strings.importer.errorsTruncated}</p>}
             </>
           )}
-          <div className="form-actions">
-            <button type="button" className="ghost" onClick={() => setStep(1)}>{strings.form.cancel}</button>
-            <button type="button" className="primary" onClick={() => void start()}>{strings.importer.start}</button>
-          </div>
+          {confirming && upsertBy ? (
+            <div className="card" role="alertdialog" aria-labelledby="confirm-update-title" aria-describedby="confirm-update-text">
+              <h3 id="confirm-update-title">{strings.importer.confirmTitle}</h3>
+              <p id="confirm-update-text">{strings.importer.confirmUpdate(updates, humanize(model.plural).toLowerCase(), humanize(model.name).toLowerCase(), keyLabel(upsertBy))}</p>
+              <div className="form-actions">
+                <button type="button" className="ghost" onClick={() => setConfirming(false)}>{strings.form.cancel}</button>
+                <button type="button" className="primary" onClick={() => void start()}>{strings.importer.confirm}</button>
+              </div>
+            </div>
+          ) : (
+            <div className="form-actions">
+              <button type="button" className="ghost" onClick={() => setStep(1)}>{strings.form.cancel}</button>
+              {/* Records that exist are only overwritten after the person has seen how many and said yes. */}
+              <button type="button" className="primary" onClick={() => (upsertBy && updates > 0 ? setConfirming(true) : void start())}>{strings.importer.start}</button>
+            </div>
+          )}
         </div>
       )}
 
