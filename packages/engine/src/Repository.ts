@@ -139,6 +139,9 @@ export class Repository {
               }
             });
           }
+          for (const check of compiled.requiredIfChecks) {
+            for (const i of (row[check.column] as number[] | null) ?? []) missing.push({ path: ["data", start + i, check.field.name], message: check.message, rule: "required_if" });
+          }
           if (missing.length > 0) throw validationFailed(missing);
           if (row.allowed === false) throw this.outsideRules("create");
           count += Number(row.count);
@@ -480,6 +483,9 @@ export class Repository {
     });
     rejection.r.forEach((ok, k) => {
       if (!ok) errors.push({ path: [compiled.required[k].name], message: `${compiled.required[k].name} is required`, rule: "required" });
+    });
+    rejection.q.forEach((ok, k) => {
+      if (!ok) errors.push({ path: [compiled.conditional[k].field.name], message: compiled.conditional[k].message, rule: "required_if" });
     });
     if (!rejection.allowed) errors.push({ path: [], message: this.outsideRules(rejection.found ? "update" : "create").message, rule: "row_access" });
     return errors;

@@ -27,7 +27,13 @@ export type RuleIR =
   | { kind: "in"; values: string[] }
   | { kind: "regex"; pattern: string }
   | { kind: "unique" }
-  | { kind: "exists"; table: string; column: string };
+  | { kind: "exists"; table: string; column: string }
+  /**
+   * `required_if:stage,won,lost`: the field must have a value (a non-empty string, a non-empty list)
+   * whenever `field` of the same row holds one of `values`. Checked on the row as it will be stored,
+   * inside the write's statement, because a partial update only knows half of the row.
+   */
+  | { kind: "required_if"; field: string; values: string[] };
 
 export type RuleKind = RuleIR["kind"];
 

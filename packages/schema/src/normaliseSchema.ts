@@ -82,6 +82,7 @@ export function normaliseSchema(raw: RawSchema): SchemaIR {
   const modelEntries = Object.entries(platform.schema.models);
   const models = modelEntries.map(([name, model]) => normaliseModel(name, model, enums, report));
   checkCrossModel(models, platform.schema, enumNames, report);
+  for (const model of models) for (const field of model.fields) for (const rule of field.rules) if (rule.kind === "required_if") checkRequiredIf(model, field, rule, enums, report);
   checkAuthorizationWheres(models, enums, config, report);
   checkGlobalModelPolicies(models, config, report);
 
@@ -344,7 +345,8 @@ function normaliseField(
     }
     if (!rules.some((r) => JSON.stringify(r) === JSON.stringify(parsed))) rules.push(parsed);
   }
-  rules.sort((a, b) => RULE_ORDER.indexOf(a.kind) - RULE_ORDER.indexOf(b.kind));
+  // Several required_if rules on one field are ordered by their text too, so declaration order never matters.
+  rules.sort((a, b) => RULE_ORDER.indexOf(a.kind) - RULE_ORDER.indexOf(b.kind) || (a.kind === "required_if" ? JSON.stringify(a).localeCompare(JSON.stringify(b)) : 0));
   field.rules = rules;
   return field;
 }
@@ -525,4 +527,30 @@ function checkCrossModel(models: ModelIR[], raw: RawSchema, enumNames: Set<strin
     }
   }
   void raw;
+}
+
+/** Field types whose values a `required_if` condition can name exactly, as text. */
+const CONDITION_TYPES: readonly FieldType[] = ["enum", "string", "text", "boolean", "int"];
+
+/**
+ * A `required_if` rule must name another field of the same model, of a type whose values compare
+ * exactly as text, and values that field can hold: a typo would otherwise make the rule never apply.
+ */
+function checkRequiredIf(model: ModelIR, field: FieldIR, rule: Extract<RuleIR, { kind: "required_if" }>, enums: EnumIR[], report: Report): void {
+  const key = `validation.${field.name}`;
+  const other = model.fields.find((f) => f.name === rule.field);
+  if (!other) return report(model.name, key, `'required_if' names unknown field '${rule.field}' of ${model.name}`);
+  if (other === field) return report(model.name, key, `'required_if' must name another field than ${field.name} itself`);
+  if (field.system) return report(model.name, key, `${field.name} is set by the server and cannot be required_if`);
+  if (!CONDITION_TYPES.includes(other.type)) {
+    return report(model.name, key, `'required_if' compares ${rule.field}, a ${other.type} field; it works on ${CONDITION_TYPES.join(", ")} fields`);
+  }
+  const valid = (value: string): boolean => {
+    if (other.type === "enum") return enums.find((e) => e.name === other.enum)?.values.includes(value) ?? false;
+    if (other.type === "boolean") return value === "true" || value === "false";
+    if (other.type === "int") return /^-?(0|[1-9]\d*)$/.test(value);
+    return true;
+  };
+  const bad = rule.values.filter((v) => !valid(v));
+  if (bad.length > 0) report(model.name, key, `'required_if' lists ${bad.join(", ")}, not values ${rule.field} can hold`);
 }

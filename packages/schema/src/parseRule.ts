@@ -1,6 +1,6 @@
 import type { RuleIR } from "./ir.ts";
 
-const KNOWN_RULES = ["required", "min", "max", "email", "url", "numeric", "in", "regex", "unique", "exists"] as const;
+const KNOWN_RULES = ["required", "min", "max", "email", "url", "numeric", "in", "regex", "unique", "exists", "required_if"] as const;
 
 /** Canonical order of rules in the IR, so declaration order never makes two schemas differ. */
 export const RULE_ORDER: readonly string[] = KNOWN_RULES;
@@ -46,6 +46,14 @@ export function parseRule(text: string): RuleIR | { error: string } {
       const parts = (arg ?? "").split(",").map((p) => p.trim());
       if (parts.length !== 2 || !parts[0] || !parts[1]) return { error: `rule 'exists' needs 'exists:table,column', got '${text}'` };
       return { kind: "exists", table: parts[0], column: parts[1] };
+    }
+    case "required_if": {
+      // Laravel's syntax: the other field, then the values that make this one required.
+      const parts = (arg ?? "").split(",").map((p) => p.trim());
+      if (parts.length < 2 || parts.some((p) => p === "")) {
+        return { error: `rule 'required_if' needs 'required_if:field,value' (or several values: 'required_if:field,a,b'), got '${text}'` };
+      }
+      return { kind: "required_if", field: parts[0], values: parts.slice(1) };
     }
     default:
       return { error: `unknown rule '${name}' (known: ${KNOWN_RULES.join(", ")})` };

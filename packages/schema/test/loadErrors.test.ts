@@ -62,6 +62,28 @@ describe("load errors name model and key", () => {
     expectIssue(iface({ company: `validation: { name: "max:255|emial" }` }), "Company", "validation.name", /unknown rule 'emial'/);
   });
 
+  it("required_if naming an unknown field, a value the field cannot hold, or a field it cannot compare", () => {
+    const withCode = { code: f.string(), active: f.boolean(), founded: f.date() };
+    expectIssue(dsl({ Company: company({ validation: { code: "required_if:sise,large" } }, withCode), Contact: contact() }), "Company", "validation.code", /unknown field 'sise' of Company/);
+    expectIssue(iface({ companyFields: "code?: string;", company: `validation: { code: "required_if:sise,large" }` }), "Company", "validation.code", /unknown field 'sise' of Company/);
+    expectIssue(dsl({ Company: company({ validation: { code: "required_if:size,huge" } }, withCode), Contact: contact() }), "Company", "validation.code", /lists huge, not values size can hold/);
+    expectIssue(iface({ companyFields: "code?: string;", company: `validation: { code: "required_if:size,large,huge" }` }), "Company", "validation.code", /lists huge/);
+    expectIssue(dsl({ Company: company({ validation: { code: "required_if:active,yes" } }, withCode), Contact: contact() }), "Company", "validation.code", /lists yes/);
+    expectIssue(dsl({ Company: company({ validation: { code: "required_if:founded,2020-01-01" } }, withCode), Contact: contact() }), "Company", "validation.code", /compares founded, a date field/);
+    expectIssue(dsl({ Company: company({ validation: { code: "required_if:code,x" } }, withCode), Contact: contact() }), "Company", "validation.code", /another field than code itself/);
+  });
+
+  it("required_if loads to the same IR in both forms, whatever the order of the rules", () => {
+    const a = defineSchema({ models: { Company: company({ validation: { code: "required_if:size,small|required_if:name,Acme|max:10" } }, { code: f.string() }), Contact: contact() } } as never).ir;
+    const b = loadSource(source({ companyFields: "code?: string;", company: `validation: { code: "max:10|required_if:name,Acme|required_if:size,small" }` }));
+    expect(b).toEqual(a);
+    expect(a.models.find((m) => m.name === "Company")!.fields.find((x) => x.name === "code")!.rules).toEqual([
+      { kind: "max", value: 10 },
+      { kind: "required_if", field: "name", values: ["Acme"] },
+      { kind: "required_if", field: "size", values: ["small"] },
+    ]);
+  });
+
   it("relationship to a missing model", () => {
     const rel = { relationships: { company: belongsTo("Compnay", { foreignKey: "companyId" }) } };
     expectIssue(dsl({ Company: company(), Contact: contact(rel) }), "Contact", "relationships.company.model", /unknown model 'Compnay'/);

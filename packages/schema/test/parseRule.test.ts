@@ -15,6 +15,8 @@ describe("parseRule", () => {
     ["regex:^#[0-9a-f]{6}$", { kind: "regex", pattern: "^#[0-9a-f]{6}$" }],
     ["regex:^a:b|c$", { kind: "regex", pattern: "^a:b|c$" }],
     ["exists:companies,id", { kind: "exists", table: "companies", column: "id" }],
+    ["required_if:stage,lost", { kind: "required_if", field: "stage", values: ["lost"] }],
+    ["required_if:stage, won ,lost", { kind: "required_if", field: "stage", values: ["won", "lost"] }],
   ])("%s", (text, rule) => {
     expect(parseRule(text)).toEqual(rule);
   });
@@ -28,6 +30,9 @@ describe("parseRule", () => {
     ["in:", /needs an argument/],
     ["regex:(", /invalid pattern/],
     ["exists:companies", /exists:table,column/],
+    ["required_if", /required_if:field,value/],
+    ["required_if:stage", /required_if:field,value/],
+    ["required_if:stage,", /required_if:field,value/],
   ])("rejects %s", (text, message) => {
     const parsed = parseRule(text);
     expect(parsed).toHaveProperty("error");

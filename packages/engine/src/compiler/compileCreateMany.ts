@@ -10,11 +10,17 @@ import { rowImage, rowsSatisfy, unsetColumnValue } from "./writeAccess.ts";
 import { recordFields, recordJsonExpr } from "./projectRecord.ts";
 import { columnSqlType as sqlTypeOf } from "./sqlTypes.ts";
 import { eventInsertSql } from "./eventInsertSql.ts";
+import { requiredIfBroken, requiredIfChecks } from "./requiredIf.ts";
 
 export interface CompiledCreateMany extends CompiledQuery {
   /** One per checked foreign key: the result column listing values with no live row in the tenant. */
   referenceChecks: { column: string; field: FieldIR; target: string }[];
+  /** One per `required_if` rule: the result column listing the batch positions of rows breaking it. */
+  requiredIfChecks: { column: string; field: FieldIR; message: string }[];
 }
+
+/** Name of the batch-position column each row carries in the payload. */
+export const ROW_INDEX = "__i";
 
 /**
  * `rows` are validated, coerced values. Every row must set the same fields: callers fill schema
@@ -23,8 +29,8 @@ export interface CompiledCreateMany extends CompiledQuery {
 export function compileCreateMany(schema: SchemaIR, model: ModelIR, fields: readonly FieldIR[], rows: readonly Record<string, unknown>[], ctx: RequestContext): CompiledCreateMany {
   const cc = new CompileContext(schema, ctx);
   const params = cc.params;
-  const payload = params.typed(JSON.stringify(rows), "jsonb");
-  const columnDefs = fields.map((f) => `${quoteIdent(f.name)} ${sqlTypeOf(f)}`);
+  const payload = params.typed(JSON.stringify(rows.map((row, i) => ({ ...row, [ROW_INDEX]: i }))), "jsonb");
+  const columnDefs = [`${quoteIdent(ROW_INDEX)} int`, ...fields.map((f) => `${quoteIdent(f.name)} ${sqlTypeOf(f)}`)];
   const columns = fields.map((f) => quoteIdent(f.column));
   const selected = fields.map((f) => `r.${quoteIdent(f.name)}`);
   if (model.tenantScoped) {
@@ -52,12 +58,20 @@ export function compileCreateMany(schema: SchemaIR, model: ModelIR, fields: read
   // Every new row must satisfy the principal's rules (see compileCreate), or none is inserted.
   const image = (): string => `SELECT ${rowImage(model, (field) => (fields.includes(field) ? `r.${quoteIdent(field.name)}` : unsetColumnValue(field, params, ctx)))} FROM src r`;
   checks.push(`${rowsSatisfy(cc, model, "create", image)} AS allowed`);
-  const ok = [...referenceChecks.map((c) => `cardinality(chk.${c.column}) = 0`), "chk.allowed"].join(" AND ");
+  // Rows breaking a required_if rule, by batch position, so each is reported under its own path.
+  const conditional: CompiledCreateMany["requiredIfChecks"] = [];
+  for (const check of requiredIfChecks(model)) {
+    const column = `required_if_${conditional.length}`;
+    const images = `SELECT r.${quoteIdent(ROW_INDEX)}, ${rowImage(model, (field) => (fields.includes(field) ? `r.${quoteIdent(field.name)}` : unsetColumnValue(field, params, ctx)))} FROM src r`;
+    checks.push(`(SELECT coalesce(array_agg(ri.${quoteIdent(ROW_INDEX)} ORDER BY ri.${quoteIdent(ROW_INDEX)}), '{}') FROM (${images}) ri WHERE ${requiredIfBroken(check, params, "ri")}) AS ${column}`);
+    conditional.push({ column, field: check.field, message: check.message });
+  }
+  const ok = [...[...referenceChecks, ...conditional].map((c) => `cardinality(chk.${c.column}) = 0`), "chk.allowed"].join(" AND ");
   const sql = `WITH src AS (SELECT * FROM jsonb_to_recordset(${payload}) AS r(${columnDefs.join(", ")})),
   chk AS (SELECT ${checks.join(", ")}),
   ins AS (INSERT INTO ${quoteIdent(model.tableName)} (${columns.join(", ")}) SELECT ${selected.join(", ")} FROM src r, chk WHERE ${ok} RETURNING *),
   rec AS MATERIALIZED (SELECT ${recordJsonExpr(recordFields(model), "t", "jsonb")} AS record FROM ins t),
   ev AS (${eventInsertSql(model, "Created", fields.map((f) => f.name), params, ctx)})
-SELECT (SELECT count(*) FROM ev)::int AS count, chk.allowed${referenceChecks.map((c) => `, chk.${c.column}`).join("")} FROM chk`;
-  return { sql, params: params.values, referenceChecks };
+SELECT (SELECT count(*) FROM ev)::int AS count, chk.allowed${[...referenceChecks, ...conditional].map((c) => `, chk.${c.column}`).join("")} FROM chk`;
+  return { sql, params: params.values, referenceChecks, requiredIfChecks: conditional };
 }

@@ -13,6 +13,7 @@ import { existingRowAccess, unsetColumnValue } from "./writeAccess.ts";
 import { recordFields, recordJsonExpr } from "./projectRecord.ts";
 import { columnSqlType, sqlTypeOf, elementType } from "./sqlTypes.ts";
 import { eventInsertSql } from "./eventInsertSql.ts";
+import { requiredIfBroken, requiredIfChecks, type RequiredIfCheck } from "./requiredIf.ts";
 
 /** A reference check per row: `field` must point at a live, readable row of the tenant. */
 export interface ImportReferenceCheck {
@@ -24,6 +25,8 @@ export interface CompiledImportBatch extends CompiledQuery {
   references: ImportReferenceCheck[];
   /** Required fields a created row must end up with, in the order of the `r` flags. */
   required: FieldIR[];
+  /** `required_if` rules, in the order of the `q` flags. */
+  conditional: RequiredIfCheck[];
 }
 
 /** One row of the batch: validated values by field name, plus whether it may match the key. */
@@ -44,6 +47,7 @@ export interface ImportRejection {
   allowed: boolean;
   g: boolean[];
   r: boolean[];
+  q: boolean[];
 }
 
 /** The statement's single result row: batch positions, with the ids of the rows written. */
@@ -148,10 +152,14 @@ export function compileImportBatch(
   const compared = fields.filter((f) => f !== pk);
   const changed = compared.length === 0 ? "FALSE" : compared.map((f) => `(${src(f)} IS NOT NULL AND ${src(f)} IS DISTINCT FROM ${prevCol(f)})`).join(" OR ");
 
+  // Whether the row gives each field a required_if rule involves (see the `__q` flags below).
+  const conditional = requiredIfChecks(model);
+  const givenFlags = [...new Set(conditional.flatMap((c) => [c.field, c.condition]))].filter((f) => given.has(f));
+
   // The before-image of the event travels with the row (see EventSources.beforeColumn).
   const before = `CASE WHEN ${found} AND (${changed}) THEN ${recordJsonExpr(recordFields(model), "p", "jsonb")} END`;
   const img = `SELECT s."${I}", ${found} AS "__found", s."__upd" AS "__upd", COALESCE(p."__readable", TRUE) AS "__readable", COALESCE(p."__writable", TRUE) AS "__writable",
-    ${[...guardExprs.map((g, k) => `${g} AS "__g${k}"`), `(${changed}) AS "__changed"`, `${before} AS "__before"`, ...image].join(",\n    ")}
+    ${[...guardExprs.map((g, k) => `${g} AS "__g${k}"`), ...givenFlags.map((f) => `${src(f)} IS NOT NULL AS ${quoteIdent(`__given_${f.name}`)}`), `(${changed}) AS "__changed"`, `${before} AS "__before"`, ...image].join(",\n    ")}
     FROM src s LEFT JOIN LATERAL (${prev}) p ON TRUE`;
 
   // The written row must satisfy the principal's rules: create and update rules as for single writes.
@@ -164,11 +172,15 @@ export function compileImportBatch(
       ? "TRUE"
       : `CASE WHEN ${a}."__found" THEN COALESCE((${updateRule}), FALSE) ELSE COALESCE((${createRule}), FALSE) END`;
   const required = model.fields.filter((f) => !f.system && f.required && f.type !== "array");
-  const chk = `SELECT ${a}.*, ${allowed} AS "__allowed"${required.map((f, k) => `, ${a}.${quoteIdent(f.column)} IS NOT NULL AS "__r${k}"`).join("")}
+  // A required_if rule holds on the row as it will be stored; an update is held to it only when the
+  // row gives the field or its condition (as a single update: see requiredIfChecks).
+  const givenSql = (field: FieldIR): string => (given.has(field) ? `${a}.${quoteIdent(`__given_${field.name}`)}` : "FALSE");
+  const conditionalFlags = conditional.map((c, k) => `, NOT ((NOT ${a}."__found" OR ${givenSql(c.field)} OR ${givenSql(c.condition)}) AND ${requiredIfBroken(c, params, a)}) AS "__q${k}"`);
+  const chk = `SELECT ${a}.*, ${allowed} AS "__allowed"${required.map((f, k) => `, ${a}.${quoteIdent(f.column)} IS NOT NULL AS "__r${k}"`).join("")}${conditionalFlags.join("")}
     FROM (${img}) ${a}`;
 
   const ok = (c: string): string =>
-    [...guardExprs.map((_, k) => `${c}."__g${k}"`), ...required.map((_, k) => `${c}."__r${k}"`), `${c}."__allowed"`, `${c}."__readable"`, `${c}."__writable"`, `(${c}."__found" OR NOT ${c}."__upd")`].join(" AND ");
+    [...guardExprs.map((_, k) => `${c}."__g${k}"`), ...required.map((_, k) => `${c}."__r${k}"`), ...conditional.map((_, k) => `${c}."__q${k}"`), `${c}."__allowed"`, `${c}."__readable"`, `${c}."__writable"`, `(${c}."__found" OR NOT ${c}."__upd")`].join(" AND ");
   const inserted = model.fields.filter((f) => !f.system || f === pk || (f.column === "tenant_id" && model.tenantScoped));
   const insertColumns = inserted.map((f) => quoteIdent(f.column));
   const updatedColumns = fields.filter((f) => f !== pk).map((f) => `${quoteIdent(f.column)} = c.${quoteIdent(f.column)}`);
@@ -192,10 +204,11 @@ export function compileImportBatch(
 SELECT
   (SELECT COALESCE(json_agg(json_build_object('i', c."${I}", 'found', c."__found", 'readable', c."__readable", 'writable', c."__writable",
      'allowed', c."__allowed", 'g', json_build_array(${guardExprs.map((_, k) => `c."__g${k}"`).join(", ")}),
-     'r', json_build_array(${required.map((_, k) => `c."__r${k}"`).join(", ")}))), '[]'::json)
+     'r', json_build_array(${required.map((_, k) => `c."__r${k}"`).join(", ")}),
+     'q', json_build_array(${conditional.map((_, k) => `c."__q${k}"`).join(", ")}))), '[]'::json)
    FROM chk c WHERE NOT (${ok("c")})) AS rejected,
   (SELECT COALESCE(array_agg(${pkc}::text), '{}') FROM ins) AS created,
   (SELECT COALESCE(json_agg(json_build_array("${I}", ${pkc})), '[]'::json) FROM upd) AS updated,
   (SELECT COALESCE(json_agg(json_build_array(c."${I}", c.${pkc})), '[]'::json) FROM chk c WHERE c."__found" AND NOT c."__changed" AND ${ok("c")}) AS unchanged`;
-  return { sql, params: params.values, references, required };
+  return { sql, params: params.values, references, required, conditional };
 }

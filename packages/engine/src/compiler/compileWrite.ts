@@ -14,13 +14,14 @@ import { toParam } from "./writeParams.ts";
 import { CompileContext } from "./CompileContext.ts";
 import { accessPredicate } from "./compileAccess.ts";
 import { existingRowAccess, rowImage, rowsSatisfy, unsetColumnValue } from "./writeAccess.ts";
+import { requiredIfChecks, requiredIfGuard } from "./requiredIf.ts";
 
 
-/** A reference check evaluated in the statement; `path` names the input it protects. */
+/** A check evaluated in the statement (a reference, a conditional requirement); `path` names the input it protects. */
 export interface Guard {
   path: (string | number)[];
   message: string;
-  rule: "exists";
+  rule: "exists" | "required_if";
 }
 
 export interface CompiledWrite extends CompiledQuery {
@@ -111,6 +112,18 @@ export function compileGuards(schema: SchemaIR, model: ModelIR, values: Map<Fiel
   return { exprs, guards };
 }
 
+/**
+ * Adds a guard per `required_if` rule the write can break, over `images` (a SELECT of the rows as
+ * they will be stored). `touched` is undefined for a create: every rule applies.
+ */
+export function addRequiredIfGuards(model: ModelIR, touched: Iterable<FieldIR> | undefined, cc: CompileContext, images: () => string, exprs: string[], guards: Guard[]): void {
+  for (const check of requiredIfChecks(model, touched)) {
+    // Built per use: a statement must not carry parameters it does not use (42P18).
+    exprs.push(requiredIfGuard(check, cc.params, images()));
+    guards.push({ path: ["data", check.field.name], message: check.message, rule: "required_if" });
+  }
+}
+
 export function guardCte(exprs: string[]): string {
   const cols = exprs.map((e, i) => `${e} AS g${i}`);
   return `guard AS (SELECT ${cols.length > 0 ? cols.join(", ") : "true AS g_none"})`;
@@ -143,6 +156,7 @@ export function compileCreate(schema: SchemaIR, model: ModelIR, values: Map<Fiel
   }
   // The new row as it will be stored, checked against the principal's rules before it is inserted.
   const image = (): string => `SELECT ${rowImage(model, (field) => placeholders.get(field) ?? unsetColumnValue(field, params, ctx))}`;
+  addRequiredIfGuards(model, undefined, cc, image, exprs, guards);
   const allowed = rowsSatisfy(cc, model, "create", image);
   const fields = recordFields(model);
   const insert =
@@ -197,9 +211,10 @@ export function compileRowChange(schema: SchemaIR, model: ModelIR, key: UniqueKe
   const fields = recordFields(model);
   const { readable, writable } = existingRowAccess(cc, model, T, action);
   // An update must leave the row inside the principal's update rules (WITH CHECK).
-  const allowed = change.kind === "update"
-    ? rowsSatisfy(cc, model, "update", () => `SELECT ${rowImage(model, (field) => placeholders.get(field) ?? `p.${quoteIdent(field.column)}`)} FROM prev p`)
-    : "TRUE";
+  const image = (): string => `SELECT ${rowImage(model, (field) => placeholders.get(field) ?? `p.${quoteIdent(field.column)}`)} FROM prev p`;
+  const allowed = change.kind === "update" ? rowsSatisfy(cc, model, "update", image) : "TRUE";
+  // The existing row with the new values over it: a partial update is checked as the row will be.
+  if (change.kind === "update") addRequiredIfGuards(model, values.keys(), cc, image, exprs, guards);
   const sql = `WITH prev AS (
     SELECT ${T}.*, ${readable} AS "__readable", ${writable} AS "__writable" FROM ${quoteIdent(model.tableName)} ${T}
     WHERE ${uniquePredicate(key, params)} AND ${tenantPredicate(model, params, ctx)} AND ${deletedState}

@@ -7,7 +7,7 @@ import type { RequestContext, Where } from "../queryTypes.ts";
 import { CompileContext } from "./CompileContext.ts";
 import { compileWhere } from "./compileWhere.ts";
 import { and, scopePredicates } from "./tenantScope.ts";
-import { compileGuards, guardCondition, guardCte, guardSelect, type Guard } from "./compileWrite.ts";
+import { addRequiredIfGuards, compileGuards, guardCondition, guardCte, guardSelect, type Guard } from "./compileWrite.ts";
 import { eventInsertSql } from "./eventInsertSql.ts";
 import { recordFields, recordJsonExpr } from "./projectRecord.ts";
 import { columnSqlType } from "./sqlTypes.ts";
@@ -42,7 +42,11 @@ export function compileUpdateMany(schema: SchemaIR, model: ModelIR, where: Where
   for (const [field, value] of values) placeholders.set(field, cc.params.typed(toParam(field, value), columnSqlType(field)));
   const sets = [...placeholders].map(([field, placeholder]) => `${quoteIdent(field.column)} = ${placeholder}`);
   // Every changed row must stay inside the principal's update rules, or nothing is written.
-  const allowed = rowsSatisfy(cc, model, "update", () => `SELECT ${rowImage(model, (field) => placeholders.get(field) ?? `p.${quoteIdent(field.column)}`)} FROM prev p`);
+  const image = (): string => `SELECT ${rowImage(model, (field) => placeholders.get(field) ?? `p.${quoteIdent(field.column)}`)} FROM prev p`;
+  const allowed = rowsSatisfy(cc, model, "update", image);
+  // A row that would break a required_if rule refuses the whole statement, like a failed reference:
+  // skipping it silently would report a count the caller cannot explain.
+  addRequiredIfGuards(model, values.keys(), cc, image, exprs, guards);
   sets.push(`"version" = u."version" + 1`, `"updated_at" = now()`);
   const fields = recordFields(model);
   const sql = `WITH prev AS (${prev}),

@@ -270,6 +270,7 @@ function ruleMessage(field: FieldIR, rule: RuleIR, value: unknown): string | und
     case "required":
     case "unique":
     case "exists":
+    case "required_if": // needs the row as stored: checked in the write's statement (requiredIf.ts)
       return undefined;
   }
 }

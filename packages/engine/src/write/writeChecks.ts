@@ -76,12 +76,13 @@ export function uniqueKeyOf(schema: SchemaIR, model: ModelIR, where: Where, auth
 }
 
 /**
- * VALIDATION_FAILED for the reference guards the statement found false, their `["data", field]`
- * paths moved under `dataPath`. A row that was not found (or is hidden) reports that instead.
+ * VALIDATION_FAILED for the guards the statement found false, their `["data", field]` paths moved
+ * under `dataPath`. A row that was not found (or is hidden) reports that instead, and so does a row
+ * the principal may not change at all (FORBIDDEN): fixing the input would not make the write pass.
  */
 export function guardFailure(guards: readonly Guard[], row: WriteRow, dataPath: Path = ["data"]): EngineError | undefined {
   const failed = guards.filter((_, i) => row[`g${i}`] === false);
-  if (failed.length === 0 || row.found === false || row.readable === false) return undefined;
+  if (failed.length === 0 || row.found === false || row.readable === false || row.writable === false) return undefined;
   return validationFailed(failed.map((g) => ({ path: underPath(g.path, dataPath), message: g.message, rule: g.rule })));
 }
 
