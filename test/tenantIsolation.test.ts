@@ -111,7 +111,7 @@ beforeAll(async () => {
   }
   const contact = await engine.model("Contact").create({ firstName: "Ada", ownerId: ids.salesA }, systemContext(A));
   ids.contactA = contact.id as string;
-  const deal = await engine.model("Deal").create({ title: "Won deal", stage: "won", contactId: contact.id, ownerId: ids.salesA }, systemContext(A));
+  const deal = await engine.model("Deal").create({ title: "Won deal", stage: "won", actualCloseDate: "2026-02-20", contactId: contact.id, ownerId: ids.salesA }, systemContext(A));
   ids.wonDealA = deal.id as string;
   const contactB = await engine.model("Contact").create({ firstName: "Bea" }, systemContext(B));
   const dealB = await engine.model("Deal").create({ title: "B's deal", contactId: contactB.id }, systemContext(B));
@@ -366,11 +366,11 @@ describe("a won deal is changed or deleted only by an admin, also in two steps o
   it("still lets sales win a deal, and an admin change a won one", async () => {
     const created = await gql("salesA", `mutation { createDeal(data: { title: "To win", contactId: "${ids.contactA}", ownerId: "${ids.salesA}" }) { id } }`);
     const id = (created.data?.createDeal as { id: string }).id;
-    const won = await gql("salesA", `mutation { updateDeal(where: { id: "${id}" }, data: { stage: won }) { stage } }`);
+    const won = await gql("salesA", `mutation { updateDeal(where: { id: "${id}" }, data: { stage: won, actualCloseDate: "2026-02-20" }) { stage } }`);
     expect(won.errors).toBeUndefined();
     expect(won.data?.updateDeal).toEqual({ stage: "won" });
     expect(codes(await gql("salesA", `mutation { updateDeal(where: { id: "${id}" }, data: { stage: lost }) { stage } }`))).toEqual(["FORBIDDEN"]);
-    const admin = await gql("adminA", `mutation { lose: updateDeal(where: { id: "${id}" }, data: { stage: lost }) { stage } drop: deleteDeal(where: { id: "${id}" }) { id } }`);
+    const admin = await gql("adminA", `mutation { lose: updateDeal(where: { id: "${id}" }, data: { stage: lost, lostReason: "Budget" }) { stage } drop: deleteDeal(where: { id: "${id}" }) { id } }`);
     expect(admin).toEqual({ data: { lose: { stage: "lost" }, drop: { id } } });
   });
 });

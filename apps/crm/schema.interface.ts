@@ -299,7 +299,8 @@ export const schema = {
       ui: { displayField: "name", listView: ["name", "key", "position", "probability", "kind"] },
     },
     Deal: {
-      validation: { title: "max:255", value: "min:0", currency: "regex:^[A-Z]{3}$" },
+      // A closed deal says when it closed, and a lost one why (sales may write lostReason).
+      validation: { title: "max:255", value: "min:0", currency: "regex:^[A-Z]{3}$", actualCloseDate: "required_if:stage,won,lost", lostReason: "required_if:stage,lost" },
       defaults: { currency: "EUR", stage: DealStage.lead, position: 0, ownerId: "$principal.sub" },
       searchable: ["title"],
       access: { read: "authenticated", create: "sales|manager|admin", update: "sales|manager|admin", delete: "manager|admin" },
@@ -317,7 +318,6 @@ export const schema = {
           { roles: "sales", where: { owner: { memberships_some: { teamId_in: "$principal.teams" } } } },
         ],
       },
-      fieldAccess: { lostReason: { write: "manager|admin" } },
       relationships: {
         pipeline: { type: "belongsTo", model: "Pipeline", foreignKey: "pipelineId", onDelete: "set null" },
         contact: { type: "belongsTo", model: "Contact", foreignKey: "contactId" },

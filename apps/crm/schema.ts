@@ -201,7 +201,9 @@ export const schema = defineSchema({
       searchable: ["title"],
       access: standardAccess,
       rowRules: ownedOrTeam("ownerId", "owner"),
-      fieldAccess: { lostReason: { write: "manager|admin" } },
+      // A closed deal says when it closed, and a lost one why: the board asks for both when a deal
+      // is dropped on Won or Lost. Sales write lostReason themselves (they lose the deal).
+      validation: { actualCloseDate: "required_if:stage,won,lost", lostReason: "required_if:stage,lost" },
       relationships: {
         pipeline: belongsTo("Pipeline", { foreignKey: "pipelineId", onDelete: "set null" }),
         contact: belongsTo("Contact", { foreignKey: "contactId" }),

@@ -198,9 +198,9 @@ describe("CSV import", () => {
     expect([asJson.status, errorOf(asJson)]).toEqual([400, { code: "VALIDATION_FAILED", message: "send the CSV as the request body with content-type: text/csv" }]);
     const asXml = await call("admin", "POST", "/api/import?model=Contact", "<a/>", "application/xml");
     expect([asXml.status, errorOf(asXml)]).toEqual([415, { code: "VALIDATION_FAILED", message: "send the CSV as the request body with content-type: text/csv" }]);
-    const notWritable = await call("sales1", "POST", `/api/import?${query({ model: "Deal", mapping: '{"t":"title","r":"lostReason"}' })}`, "t,r\nBig,none\n");
+    const notWritable = await call("sales1", "POST", `/api/import?${query({ model: "Company", mapping: '{"n":"name","r":"annualRevenue"}' })}`, "n,r\nBig,5\n");
     expect([notWritable.status, errorOf(notWritable).code]).toEqual([403, "FORBIDDEN"]);
-    expect(errorOf(notWritable).message).toBe("Deal.lostReason is not writable for this principal");
+    expect(errorOf(notWritable).message).toBe("Company.annualRevenue is not writable for this principal");
   });
 
   it("rejects a row with broken quoting and keeps the rows before it", async () => {

@@ -52,7 +52,7 @@ beforeAll(async () => {
     chloeDeal: (await deal("Chloe deal", USERS.chloe)).id,
     chadDeal: (await deal("Chad deal", USERS.chad)).id,
     samDeal: (await deal("Sam secret deal", USERS.sam, { value: 5000 })).id,
-    wonDeal: (await deal("Won deal", USERS.bruno, { stage: "won" })).id,
+    wonDeal: (await deal("Won deal", USERS.bruno, { stage: "won", actualCloseDate: "2026-01-15" })).id,
   });
   await engine.model("Deal").update({ id: ids.samDeal }, { title: "Sam secret deal", stage: "qualified" }, system);
 });
@@ -201,10 +201,32 @@ describe("field access", () => {
     const error = await failure(engine.model("Company").create({ name: "Rich", annualRevenue: 5 }, chloe));
     expect(error.code).toBe("FORBIDDEN");
     expect(error.fieldErrors).toEqual([expect.objectContaining({ path: ["data", "annualRevenue"], rule: "field_access" })]);
-    const lost = await failure(engine.model("Deal").update({ id: ids.chloeDeal }, { lostReason: "price" }, chloe));
-    expect(lost.fieldErrors[0].path).toEqual(["data", "lostReason"]);
-    expect((await engine.model("Deal").update({ id: ids.chloeDeal }, { lostReason: "price" }, manager)).lostReason).toBe("price");
-    expect((await engine.model("Deal").findUnique({ id: ids.chloeDeal }, chloe))!.lostReason).toBe("price");
+  });
+
+});
+
+describe("closing a deal (issue #13)", () => {
+  it("lets sales lose their own deal with a reason and a close date, and says which one is missing", async () => {
+    const mine = await engine.model("Deal").create({ title: "Chloe loses", value: 100, ownerId: USERS.chloe, contactId: ids.contact }, system);
+    const noReason = await failure(engine.model("Deal").update({ id: mine.id }, { stage: "lost", actualCloseDate: "2026-02-01" }, chloe));
+    expect(noReason).toMatchObject({ code: "VALIDATION_FAILED" });
+    expect(noReason.fieldErrors).toEqual([{ path: ["data", "lostReason"], message: "lostReason is required when stage is lost", rule: "required_if" }]);
+    const noDate = await failure(engine.model("Deal").update({ id: mine.id }, { stage: "won" }, chloe));
+    expect(noDate.fieldErrors).toEqual([{ path: ["data", "actualCloseDate"], message: "actualCloseDate is required when stage is won or lost", rule: "required_if" }]);
+    const lost = await engine.model("Deal").update({ id: mine.id }, { stage: "lost", actualCloseDate: "2026-02-01", lostReason: "Went with a competitor" }, chloe);
+    expect(lost).toMatchObject({ stage: "lost", lostReason: "Went with a competitor", version: 2 });
+    // Clearing the reason of a lost deal would leave it unexplained.
+    expect((await failure(engine.model("Deal").update({ id: mine.id }, { lostReason: null }, chloe))).fieldErrors[0].path).toEqual(["data", "lostReason"]);
+    await engine.model("Deal").destroy({ id: mine.id }, admin); // other tests count Chloé's deals
+  });
+
+  it("still keeps a won deal out of sales' and managers' hands, whatever the input (FORBIDDEN, not a validation error)", async () => {
+    const won = await engine.model("Deal").create({ title: "Chloe won", ownerId: USERS.chloe, contactId: ids.contact, stage: "won", actualCloseDate: "2026-02-01" }, system);
+    for (const who of [chloe, manager]) {
+      const error = await failure(engine.model("Deal").update({ id: won.id }, { stage: "lost" }, who));
+      expect(error.code).toBe("FORBIDDEN");
+    }
+    await engine.model("Deal").destroy({ id: won.id }, admin);
   });
 });
 

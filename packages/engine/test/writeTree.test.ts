@@ -184,9 +184,9 @@ describe("a nested create", () => {
   });
 
   it("refuses a field the principal may not write anywhere in the tree, before any statement", async () => {
-    const tree = { firstName: "Owner", ownerId: USERS.sara, deals: { create: [{ title: "Lost one", ownerId: USERS.sara, lostReason: "price" }] } };
+    const tree = { firstName: "Owner", ownerId: USERS.sara, company: { create: { name: "Rich", ownerId: USERS.sara, annualRevenue: 5 } } };
     const error = await failsWholly(() => engine.write({ model: "Contact", create: tree }, sales), "FORBIDDEN");
-    expect(error.fieldErrors).toEqual([expect.objectContaining({ path: ["data", "deals", "create", 0, "lostReason"], rule: "field_access" })]);
+    expect(error.fieldErrors).toEqual([expect.objectContaining({ path: ["data", "company", "create", "annualRevenue"], rule: "field_access" })]);
   });
 
   it("answers a tree that is neither a create nor an update with a typed error", async () => {

@@ -29,9 +29,11 @@ beforeAll(async () => {
     ["Epsilon", "0", "lost", ids.ben, ids.globex],
     ["Zeta", "700", "proposal", ids.ana, null],
   ];
+  // A closed deal needs its close date, a lost one its reason too (required_if in the CRM schema).
+  const closing = (stage: string) => ({ ...(stage === "won" || stage === "lost" ? { actualCloseDate: "2026-02-20" } : {}), ...(stage === "lost" ? { lostReason: "Budget" } : {}) });
   for (const [title, value, stage, contactId, companyId] of deals) {
     const r = dataOf(
-      await h.gql(`mutation($d: DealCreateInput!) { createDeal(data: $d) { id } }`, { d: { title, value, stage, contactId, companyId, expectedCloseDate: "2026-03-01" } }),
+      await h.gql(`mutation($d: DealCreateInput!) { createDeal(data: $d) { id } }`, { d: { title, value, stage, contactId, companyId, expectedCloseDate: "2026-03-01", ...closing(stage) } }),
     );
     ids[title] = r.createDeal.id;
   }

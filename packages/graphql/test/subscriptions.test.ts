@@ -271,7 +271,7 @@ describe("delivery", () => {
   it("filters by `where` (only won deals)", async () => {
     const sub = await subscribed(client({ token: "ana" }), `subscription { dealChanged(where: { stage: won }) { type node { id stage } previous { stage } } }`);
     await updateDeal(ids.deal2, { stage: "qualified" });
-    await updateDeal(ids.deal3, { stage: "won" });
+    await updateDeal(ids.deal3, { stage: "won", actualCloseDate: "2026-02-20" });
     await drain();
     expect((await sub.next()).data!.dealChanged).toEqual({ type: "UPDATED", node: { id: ids.deal3, stage: "won" }, previous: { stage: "lead" } });
     sub.dispose();
