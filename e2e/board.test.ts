@@ -1,5 +1,6 @@
 // The Deal Kanban: dragging a card to another stage changes the deal (checked through the API);
 // a move the server refuses is shown at once, then undone with a toast; a viewer cannot drag.
+// Won and Lost ask in a dialog for what the stage needs (close date, reason for lost) first.
 import { randomBytes } from "node:crypto";
 import { beforeAll, describe, expect, it } from "vitest";
 import type { Locator, Page, Route } from "playwright-core";
@@ -30,6 +31,8 @@ interface DealRow {
   title: string;
   stage: string;
   version: number;
+  actualCloseDate?: string | null;
+  lostReason?: string | null;
 }
 
 async function createDeal(extra: Record<string, unknown> = {}): Promise<DealRow> {
@@ -43,7 +46,7 @@ async function createDeal(extra: Record<string, unknown> = {}): Promise<DealRow>
 }
 
 async function dealById(id: string): Promise<DealRow> {
-  const answer = await suite.crm.query<{ deal: DealRow }>("Ana", `query One($id: ID!) { deal(where: { id: $id }) { id title stage version } }`, { id });
+  const answer = await suite.crm.query<{ deal: DealRow }>("Ana", `query One($id: ID!) { deal(where: { id: $id }) { id title stage version actualCloseDate lostReason } }`, { id });
   return answer.deal;
 }
 
@@ -70,8 +73,25 @@ async function drag(page: Page, from: Locator, to: Locator): Promise<void> {
   await page.mouse.up();
 }
 
-async function openBoard(page: Page, who: string, title: string): Promise<void> {
-  await signInAs(page, who);
+/** Wide enough for every column, Won and Lost included, to be on screen for a drag. */
+const WIDE = { width: 1900, height: 1000 };
+
+/** Today as the browser's date input shows it (the server and the browser share a clock and zone). */
+function today(): string {
+  const now = new Date();
+  return `${now.getFullYear()}-${String(now.getMonth() + 1).padStart(2, "0")}-${String(now.getDate()).padStart(2, "0")}`;
+}
+
+async function dashboardCount(page: Page, testId: string): Promise<number> {
+  await page.getByRole("navigation", { name: "Main navigation" }).getByRole("link", { name: "Dashboard" }).click();
+  await page.getByRole("heading", { level: 1, name: "Dashboard" }).waitFor();
+  const figure = page.getByTestId(testId);
+  await figure.waitFor();
+  return Number((await figure.innerText()).replace(/\D/g, ""));
+}
+
+async function openBoard(page: Page, who: string, title: string, signIn = true): Promise<void> {
+  if (signIn) await signInAs(page, who);
   await page.getByRole("navigation", { name: "Main navigation" }).getByRole("link", { name: "Deal board" }).click();
   await page.getByRole("heading", { level: 1, name: "Deal board" }).waitFor();
   await card(page, FROM, title).waitFor();
@@ -167,5 +187,58 @@ describe("the deal board", () => {
     expect(moves).toEqual([]);
     expect((await dealById(deal.id)).stage).toBe(FROM);
     expect(await card(page, FROM, deal.title).getAttribute("aria-disabled")).toBe("true");
+  });
+
+  it("lost needs a reason: the dialog asks for it, refuses to save without one, and the dashboard counts the lost deal", async () => {
+    const chloe = suite.crm.user("Chloé").id;
+    const deal = await createDeal({ ownerId: chloe });
+    const page = await suite.page("/", WIDE);
+    await signInAs(page, "Chloé");
+    const lostBefore = await dashboardCount(page, "kpi-lost-count");
+    await openBoard(page, "Chloé", deal.title, false);
+
+    await drag(page, card(page, FROM, deal.title), column(page, "lost").getByRole("heading", { level: 2 }));
+    const dialog = page.getByRole("dialog", { name: `Mark “${deal.title}” as ${stageNames.lost}` });
+    await dialog.waitFor();
+    expect(await dialog.getByLabel("Actual close date").inputValue()).toBe(today());
+    expect(await dialog.getByLabel("Lost reason").inputValue()).toBe("");
+    // The card waits in its column while the dialog is open.
+    expect(await card(page, FROM, deal.title).count()).toBe(1);
+
+    await dialog.getByRole("button", { name: `Mark as ${stageNames.lost}` }).click();
+    await dialog.getByRole("alert").filter({ hasText: `Lost reason is required to mark the deal as ${stageNames.lost}.` }).waitFor();
+    expect((await dealById(deal.id)).stage).toBe(FROM);
+
+    await dialog.getByLabel("Lost reason").fill("Chose a cheaper tool");
+    await dialog.getByRole("button", { name: `Mark as ${stageNames.lost}` }).click();
+    await dialog.waitFor({ state: "detached" });
+    await card(page, "lost", deal.title).waitFor();
+    await eventually(async () => dealById(deal.id)).toMatchObject({ stage: "lost", lostReason: "Chose a cheaper tool", actualCloseDate: today() });
+
+    await eventually(async () => dashboardCount(page, "kpi-lost-count")).toBe(lostBefore + 1);
+  });
+
+  it("puts the card back when the won dialog is cancelled, and sends nothing", async () => {
+    const deal = await createDeal();
+    const page = await suite.page("/", WIDE);
+    const mutations: string[] = [];
+    page.on("request", (request) => {
+      if (request.postData()?.includes("mutation")) mutations.push(request.postData()!);
+    });
+    await openBoard(page, "Ana", deal.title);
+
+    await drag(page, card(page, FROM, deal.title), column(page, "won").getByRole("heading", { level: 2 }));
+    const dialog = page.getByRole("dialog", { name: `Mark “${deal.title}” as ${stageNames.won}` });
+    await dialog.waitFor();
+    // Won needs only the close date.
+    expect(await dialog.getByLabel("Actual close date").inputValue()).toBe(today());
+    expect(await dialog.getByLabel("Lost reason").count()).toBe(0);
+    await dialog.getByRole("button", { name: "Cancel" }).click();
+    await dialog.waitFor({ state: "detached" });
+
+    expect(await card(page, FROM, deal.title).count()).toBe(1);
+    expect(await card(page, "won", deal.title).count()).toBe(0);
+    expect(mutations).toEqual([]);
+    expect((await dealById(deal.id)).stage).toBe(FROM);
   });
 });

@@ -1,7 +1,9 @@
 // The Deal Kanban: one column per stage of the chosen pipeline, with count and value totals from a
 // group-by. Dragging a card (pointer or keyboard) moves it to another stage or reorders it within one
 // by giving it a position between its new neighbours (fractional, so nothing else is rewritten).
-// The move shows at once and is undone, with a toast, if the server refuses it.
+// The move shows at once and is undone, with a toast, if the server refuses it. A stage that needs
+// more than a move (the schema's required_if rules: Won and Lost want a close date, Lost a reason)
+// first asks for it in a dialog and saves stage and values in one update; cancelling leaves the card.
 import { useMemo, useState } from "react";
 import { DndContext, KeyboardSensor, PointerSensor, useDraggable, useDroppable, useSensor, useSensors, type DragEndEvent } from "@dnd-kit/core";
 import { useQuery, useQueryClient } from "@tanstack/react-query";
@@ -14,6 +16,7 @@ import { strings } from "../i18n/strings.ts";
 import { linkProps, paths } from "../router.ts";
 import { useLiveQueries } from "../realtime/hooks.ts";
 import { useUsers } from "../components/useActorNames.ts";
+import { fieldsNeededFor, StageFieldsDialog } from "../components/StageFieldsDialog.tsx";
 
 interface Stage {
   id: string;
@@ -46,6 +49,13 @@ interface Group {
 }
 type BoardData = Record<string, Deal[] | Group[]>;
 
+/** A drop on a stage that needs more values, waiting for them in the dialog. */
+interface PendingMove {
+  deal: Deal;
+  stage: Stage;
+  position: number;
+}
+
 const PER_COLUMN = 50;
 
 export function Board({ meta }: { meta: ApiDescription }) {
@@ -58,6 +68,7 @@ export function Board({ meta }: { meta: ApiDescription }) {
   const owners = useUsers(meta);
   const [pipelineId, setPipelineId] = useState<string | null>(null);
   const [ownerId, setOwnerId] = useState("");
+  const [pending, setPending] = useState<PendingMove | null>(null);
   const pipeline = pipelines.data?.pipelines.find((p) => p.id === pipelineId) ?? pipelines.data?.pipelines.find((p) => p.isDefault) ?? pipelines.data?.pipelines[0];
   const stages = pipeline?.stages ?? [];
 
@@ -98,6 +109,11 @@ export function Board({ meta }: { meta: ApiDescription }) {
     const next = others[index]?.position;
     const position = prev === undefined && next === undefined ? 1000 : prev === undefined ? next! - 1000 : next === undefined ? prev + 1000 : (prev + next) / 2;
     if (moving.stage === over.stage && moving.position === position) return;
+    // The card stays where it was until the dialog is saved: cancelling needs no undo.
+    if (moving.stage !== over.stage && fieldsNeededFor(deal!, "stage", over.stage).length > 0) {
+      setPending({ deal: moving, stage: column.stage, position });
+      return;
+    }
 
     const snapshot = client.getQueryData<BoardData>(boardKey);
     const moved: Deal = { ...moving, stage: over.stage, position };
@@ -124,6 +140,19 @@ export function Board({ meta }: { meta: ApiDescription }) {
     } finally {
       void client.invalidateQueries({ queryKey: ["board"] });
     }
+  };
+
+  /** Stage, position and the dialog's values in one update; a refusal is thrown to the dialog. */
+  const saveClosing = async (move: PendingMove, values: Record<string, string>) => {
+    await gql(`mutation Close($id: ID!, $data: DealUpdateInput!, $version: Int) { updateDeal(where: { id: $id }, data: $data, expectedVersion: $version) { id stage position version } }`, {
+      id: move.deal.id,
+      data: { ...values, stage: move.stage.key, position: move.position },
+      version: move.deal.version,
+    });
+    setPending(null);
+    toast(strings.board.moved(move.deal.title, move.stage.name), "success");
+    void client.invalidateQueries({ queryKey: ["board"] });
+    void client.invalidateQueries({ queryKey: ["dashboard"] });
   };
 
   return (
@@ -168,6 +197,15 @@ export function Board({ meta }: { meta: ApiDescription }) {
           })}
         </div>
       </DndContext>
+      {pending && (
+        <StageFieldsDialog
+          title={pending.deal.title}
+          stageName={pending.stage.name}
+          fields={fieldsNeededFor(deal, "stage", pending.stage.key)}
+          onSave={(values) => saveClosing(pending, values)}
+          onCancel={() => setPending(null)}
+        />
+      )}
     </section>
   );
 }

@@ -63,6 +63,8 @@ export function Dashboard({ meta }: { meta: ApiDescription }) {
   const open = inCurrency.filter((g) => !["won", "lost"].includes(g.key.stage)).reduce((sum, g) => sum + Number(g.sum.value ?? 0), 0);
   const won = inCurrency.filter((g) => g.key.stage === "won").reduce((sum, g) => sum + Number(g.sum.value ?? 0), 0);
   const deals = data.data.byStage.reduce((sum, g) => sum + g.count, 0);
+  // Counts are for every currency: a deal won is a deal won, whatever it was worth.
+  const countIn = (stage: string): number => data.data.byStage.filter((g) => g.key.stage === stage).reduce((sum, g) => sum + g.count, 0);
 
   const months = new Map<string, { month: string; won: number; lost: number }>();
   for (const g of data.data.closed) {
@@ -93,6 +95,8 @@ export function Dashboard({ meta }: { meta: ApiDescription }) {
       <div className="kpis">
         <div className="kpi"><span>{strings.dashboard.openValue}</span><strong data-testid="kpi-open">{formatMoney(open, currency)}</strong></div>
         <div className="kpi"><span>{strings.dashboard.wonValue}</span><strong>{formatMoney(won, currency)}</strong></div>
+        <div className="kpi"><span>{strings.dashboard.wonCount}</span><strong data-testid="kpi-won-count">{countIn("won").toLocaleString()}</strong></div>
+        <div className="kpi"><span>{strings.dashboard.lostCount}</span><strong data-testid="kpi-lost-count">{countIn("lost").toLocaleString()}</strong></div>
         <div className="kpi"><span>{strings.dashboard.deals}</span><strong>{deals.toLocaleString()}</strong></div>
         <div className="kpi"><span>{strings.dashboard.contacts}</span><strong>{data.data.contacts.aggregate.count.toLocaleString()}</strong></div>
       </div>
