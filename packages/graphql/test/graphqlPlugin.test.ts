@@ -41,8 +41,10 @@ beforeAll(async () => {
   const company = await post({ query: `mutation { createCompany(data: { name: "Acme", tags: ["x"] }) { id } }` });
 
   const contact = await post({ query: `mutation($c: ID!) { createContact(data: { firstName: "Ana", email: "a@x.test", companyId: $c }) { id } }`, variables: { c: company.body.data.createCompany.id } });
+  // Closed deals need a close date, lost ones a reason (required_if in the CRM schema).
+  const closing = (stage: string) => ({ ...(stage === "won" || stage === "lost" ? { actualCloseDate: "2026-02-20" } : {}), ...(stage === "lost" ? { lostReason: "Budget" } : {}) });
   for (const [i, stage] of ["lead", "won", "lost", "qualified"].entries()) {
-    await post({ query: `mutation($d: DealCreateInput!) { createDeal(data: $d) { id } }`, variables: { d: { title: `Deal ${i}`, value: String(i * 100), stage, contactId: contact.body.data.createContact.id } } });
+    await post({ query: `mutation($d: DealCreateInput!) { createDeal(data: $d) { id } }`, variables: { d: { title: `Deal ${i}`, value: String(i * 100), stage, contactId: contact.body.data.createContact.id, ...closing(stage) } } });
   }
 });
 afterAll(async () => {
