@@ -331,6 +331,10 @@ describe("aggregates and group-by", () => {
     expect(thrown(() => compileGroupBy(schema, model("Deal"), { by: ["stage"], orderBy: "value_ASC" }, ctxA))).toMatchObject({
       fieldErrors: [{ path: ["orderBy", 0], rule: "unknown_field" }],
     });
+    // An explicit id order is checked like any key, not dropped as if it were the implicit tie-breaker.
+    expect(thrown(() => compileGroupBy(schema, model("Deal"), { by: ["stage"], orderBy: ["stage_ASC", "id_DESC"] }, ctxA))).toMatchObject({
+      fieldErrors: [{ path: ["orderBy", 1], rule: "unknown_field", message: "'id' is not grouped by" }],
+    });
   });
 
   it("groups deals by stage for Kanban column totals, in stage order", async () => {

@@ -38,9 +38,12 @@ export function compileGroupBy(schema: SchemaIR, model: ModelIR, args: GroupByAr
   // Groups are ordered by grouped fields only; by default by every grouped field ascending
   // (enums in declaration order: Kanban columns come out in stage order).
   let keys: SortKey[] = by.map((field) => ({ field, direction: "ASC" }));
-  if (args.orderBy !== undefined) {
-    const pk = model.primaryKey;
-    const requested = parseOrderBy(cc, model, args.orderBy).filter((k) => k.field.name !== pk || by.some((b) => b.name === pk));
+  if (args.orderBy !== undefined && args.orderBy !== null) {
+    const given = Array.isArray(args.orderBy) ? args.orderBy.length : 1;
+    const parsed = parseOrderBy(cc, model, args.orderBy);
+    // parseOrderBy ends the keys with the primary key when it was not asked for: that tie-breaker is
+    // dropped here (groups are unique by their keys), an id the caller asked for is checked like any key.
+    const requested = parsed.length > given ? parsed.slice(0, -1) : parsed;
     requested.forEach((k, i) => {
       if (!by.includes(k.field)) cc.error(["orderBy", i], "unknown_field", `'${k.field.name}' is not grouped by`);
     });
