@@ -48,14 +48,32 @@ export function navigate(path: string): void {
   window.scrollTo(0, 0);
 }
 
+/**
+ * Changes only the query string of the current page (a list's state). `push` adds a history entry
+ * (Back returns to the previous state); otherwise the current entry is replaced. No scrolling.
+ */
+export function setQueryString(search: string, push: boolean): void {
+  const url = location.pathname + search;
+  if (url === location.pathname + location.search) return;
+  if (push) history.pushState(null, "", url);
+  else history.replaceState(null, "", url);
+  listeners.forEach((l) => l());
+}
+
+const subscribe = (listener: () => void) => {
+  listeners.add(listener);
+  return () => {
+    listeners.delete(listener);
+  };
+};
+
 export function useLocationPath(): string {
-  return useSyncExternalStore(
-    (listener) => {
-      listeners.add(listener);
-      return () => listeners.delete(listener);
-    },
-    () => location.pathname,
-  );
+  return useSyncExternalStore(subscribe, () => location.pathname);
+}
+
+/** The current query string, with its '?' ("" when there is none). */
+export function useLocationSearch(): string {
+  return useSyncExternalStore(subscribe, () => location.search);
 }
 
 /** Props for an <a> that navigates without reloading, and still opens in a new tab on Ctrl-click. */

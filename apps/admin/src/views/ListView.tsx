@@ -1,6 +1,8 @@
 // The list of one model (or its trash): sortable columns, search, filters, column chooser, saved
 // views, pagination, CSV export of exactly what is shown (the API applies the same permissions).
-import { useMemo, useState } from "react";
+// Columns, sort, filters, search and page live in the URL's query string (components/listState.ts):
+// each change is a history entry, so Back returns to the previous list and reload keeps it.
+import { useEffect, useMemo, useRef, useState } from "react";
 import { keepPreviousData, useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { ApiError, download, gql } from "../api/client.ts";
 import { listDocument, restoreDocument } from "../api/documents.ts";
@@ -8,12 +10,13 @@ import { defaultColumns, type ApiDescription, type ModelDescription } from "../a
 import { useSession } from "../auth/session.ts";
 import { FieldValue, displayName } from "../components/FieldValue.tsx";
 import { FilterBuilder } from "../components/FilterBuilder.tsx";
-import { buildWhere, type FilterRule } from "../components/filters.ts";
+import { buildWhere } from "../components/filters.ts";
+import { formatListState, parseListState, type ListState } from "../components/listState.ts";
 import { loadViews, saveViews, type SavedView } from "../components/savedViews.ts";
 import { EmptyState, ErrorState } from "../components/States.tsx";
 import { toast } from "../components/Toasts.tsx";
 import { humanize, strings } from "../i18n/strings.ts";
-import { linkProps, paths } from "../router.ts";
+import { linkProps, paths, setQueryString, useLocationSearch } from "../router.ts";
 
 const PAGE_SIZE = 25;
 type Row = Record<string, unknown>;
@@ -21,12 +24,25 @@ type Row = Record<string, unknown>;
 export function ListView({ meta, model, trash }: { meta: ApiDescription; model: ModelDescription; trash: boolean }) {
   const session = useSession()!;
   const client = useQueryClient();
-  const [columns, setColumns] = useState<string[]>(() => defaultColumns(model));
-  const [sort, setSort] = useState<SavedView["sort"]>(null);
-  const [filters, setFilters] = useState<FilterRule[]>([]);
-  const [search, setSearch] = useState("");
-  const [page, setPage] = useState(0);
-  const [showFilters, setShowFilters] = useState(false);
+  const query = useLocationSearch();
+  const state = useMemo(() => parseListState(model, query), [model, query]);
+  const { columns, sort, filters, search, page } = state;
+  // The kind of the last change and the query string it wrote: typing more of the same search (or
+  // filter) replaces that history entry, so Back is one step per edit rather than per key.
+  const lastChange = useRef<{ kind: string; query: string } | null>(null);
+  const update = (patch: Partial<ListState>, kind: string) => {
+    const next = formatListState(model, { ...state, ...patch });
+    const typing = kind === "search" || kind === "filters";
+    const push = !(typing && lastChange.current?.kind === kind && lastChange.current.query === location.search);
+    setQueryString(next, push);
+    lastChange.current = { kind, query: next };
+  };
+  // A link or a reload: drop what this model cannot show (unknown fields, values the API refuses).
+  useEffect(() => {
+    const canonical = formatListState(model, parseListState(model, location.search, true));
+    if (canonical !== location.search) setQueryString(canonical, false);
+  }, [model]);
+  const [showFilters, setShowFilters] = useState(() => filters.length > 0);
   const [showColumns, setShowColumns] = useState(false);
   const [views, setViews] = useState<SavedView[]>(() => loadViews(session.user.id, model.name));
   const { where, filterError } = useMemo(() => {
@@ -58,24 +74,24 @@ export function ListView({ meta, model, trash }: { meta: ApiDescription; model: 
   const fields = columns.map((c) => model.fields.find((f) => f.name === c)).filter((f) => f !== undefined);
   const title = trash ? strings.list.trashTitle(humanize(model.plural)) : humanize(model.plural);
 
+  // A page number past the end (a stale link, or rows deleted since): back to the first page.
+  const stalePage = Boolean(list.data && !list.isPlaceholderData && page > 0 && page >= pages);
+  useEffect(() => {
+    if (stalePage) setQueryString(formatListState(model, { ...parseListState(model, location.search), page: 0 }), false);
+  }, [stalePage, model]);
+
   const toggleSort = (field: string) => {
-    setSort((s) => (s?.field === field ? (s.dir === "ASC" ? { field, dir: "DESC" } : null) : { field, dir: "ASC" }));
-    setPage(0);
+    const next: SavedView["sort"] = sort?.field === field ? (sort.dir === "ASC" ? { field, dir: "DESC" } : null) : { field, dir: "ASC" };
+    update({ sort: next, page: 0 }, "sort");
   };
   const applyView = (name: string) => {
     const view = views.find((v) => v.name === name);
     if (!view) {
-      setColumns(defaultColumns(model));
-      setFilters([]);
-      setSearch("");
-      setSort(null);
+      update({ columns: defaultColumns(model), filters: [], search: "", sort: null, page: 0 }, "view");
     } else {
-      setColumns(view.columns.filter((c) => model.fields.some((f) => f.name === c)));
-      setFilters(view.filters);
-      setSearch(view.search);
-      setSort(view.sort);
+      const chosen = view.columns.filter((c) => model.fields.some((f) => f.name === c));
+      update({ columns: chosen.length > 0 ? chosen : defaultColumns(model), filters: view.filters, search: view.search, sort: view.sort, page: 0 }, "view");
     }
-    setPage(0);
   };
   const saveView = () => {
     const name = window.prompt(strings.list.viewName)?.trim();
@@ -130,10 +146,7 @@ export function ListView({ meta, model, trash }: { meta: ApiDescription; model: 
             aria-label={strings.list.search}
             placeholder={strings.list.searchPlaceholder(humanize(model.plural).toLowerCase())}
             value={search}
-            onChange={(e) => {
-              setSearch(e.target.value);
-              setPage(0);
-            }}
+            onChange={(e) => update({ search: e.target.value, page: 0 }, "search")}
           />
         )}
         <button type="button" aria-expanded={showFilters} onClick={() => setShowFilters((s) => !s)}>
@@ -159,10 +172,7 @@ export function ListView({ meta, model, trash }: { meta: ApiDescription; model: 
         <FilterBuilder
           model={model}
           rules={filters}
-          onChange={(r) => {
-            setFilters(r);
-            setPage(0);
-          }}
+          onChange={(r) => update({ filters: r, page: 0 }, "filters")}
         />
       )}
       {filterError && <p className="error-text" role="alert">{filterError}</p>}
@@ -176,7 +186,7 @@ export function ListView({ meta, model, trash }: { meta: ApiDescription; model: 
                 <input
                   type="checkbox"
                   checked={columns.includes(f.name)}
-                  onChange={(e) => setColumns((cols) => (e.target.checked ? [...cols, f.name] : cols.filter((c) => c !== f.name)))}
+                  onChange={(e) => update({ columns: e.target.checked ? [...columns, f.name] : columns.filter((c) => c !== f.name) }, "columns")}
                 />
                 {humanize(f.name)}
               </label>
@@ -240,9 +250,9 @@ export function ListView({ meta, model, trash }: { meta: ApiDescription; model: 
       )}
       {pages > 1 && (
         <nav className="pager" aria-label="Pagination">
-          <button type="button" onClick={() => setPage((p) => p - 1)} disabled={page === 0} aria-label={strings.list.previous}>‹</button>
+          <button type="button" onClick={() => update({ page: page - 1 }, "page")} disabled={page === 0} aria-label={strings.list.previous}>‹</button>
           <span>{strings.list.page(page + 1, pages)}</span>
-          <button type="button" onClick={() => setPage((p) => p + 1)} disabled={page + 1 >= pages} aria-label={strings.list.next}>›</button>
+          <button type="button" onClick={() => update({ page: page + 1 }, "page")} disabled={page + 1 >= pages} aria-label={strings.list.next}>›</button>
         </nav>
       )}
     </section>
